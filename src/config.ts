@@ -1,0 +1,168 @@
+import Joi from 'joi';
+
+/** A rate limit: `points` calls per `duration` seconds. */
+export interface RateRule {
+  points: number;
+  duration: number;
+}
+
+export interface ProviderConfig {
+  clientId: string;
+  issuer: string;
+  jwksUrl: string;
+  /** LINE only: the verify endpoint (used instead of JWKS when set). */
+  verifyUrl?: string;
+}
+
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  /** Undefined means: generate once and keep in dataDir (refused in production). */
+  jwtSecret: string | undefined;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  refreshGraceSec: number;
+  sessionCacheMs: number;
+  bcryptCost: number;
+  matchIdleTimeoutMs: number;
+  rematchCooldownMs: number;
+  matchSweepIntervalMs: number;
+  rates: {
+    anonLogin: RateRule;
+    matchJoin: RateRule;
+    messageSend: RateRule;
+    authLogin: RateRule;
+    authRegister: RateRule;
+  };
+  codeCooldownSec: number;
+  codeTtlSec: number;
+  codeMaxAttempts: number;
+  notifyWebhookUrl: string | undefined;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  providers: {
+    google: ProviderConfig | undefined;
+    apple: ProviderConfig | undefined;
+    line: ProviderConfig | undefined;
+  };
+  shutdownTimeoutMs: number;
+  /** Trust X-Forwarded-For from this many proxies (express "trust proxy"). */
+  trustProxy: number;
+}
+
+const rate = Joi.string()
+  .pattern(/^\d+\/\d+$/)
+  .messages({ 'string.pattern.base': '{{#label}} must look like POINTS/SECONDS, e.g. 30/10' });
+
+const schema = Joi.object({
+  NODE_ENV: Joi.string().default('development'),
+  PORT: Joi.number().integer().min(0).max(65535).default(8091),
+  HOST: Joi.string().default('0.0.0.0'),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).empty(''),
+  DATA_DIR: Joi.string().default('./data'),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  JWT_SECRET: Joi.string().min(32).empty('').messages({ 'string.min': 'JWT_SECRET must be at least 32 characters' }),
+  ACCESS_TOKEN_TTL: Joi.number().integer().min(10).default(900),
+  REFRESH_TOKEN_TTL: Joi.number().integer().min(60).default(30 * 24 * 3600),
+  REFRESH_GRACE: Joi.number().integer().min(0).max(120).default(10),
+  SESSION_CACHE_MS: Joi.number().integer().min(0).max(60_000).default(2000),
+  BCRYPT_COST: Joi.number().integer().min(4).max(15).default(12),
+  MATCH_IDLE_TIMEOUT_MS: Joi.number().integer().min(1000).default(30_000),
+  REMATCH_COOLDOWN_MS: Joi.number().integer().min(0).default(60_000),
+  MATCH_SWEEP_INTERVAL_MS: Joi.number().integer().min(50).default(1000),
+  RATE_ANON_LOGIN: rate.default('20/60'),
+  RATE_MATCH_JOIN: rate.default('30/60'),
+  RATE_MESSAGE_SEND: rate.default('40/10'),
+  RATE_AUTH_LOGIN: rate.default('10/60'),
+  RATE_AUTH_REGISTER: rate.default('10/3600'),
+  CODE_COOLDOWN: Joi.number().integer().min(0).default(60),
+  CODE_TTL: Joi.number().integer().min(30).default(600),
+  CODE_MAX_ATTEMPTS: Joi.number().integer().min(1).default(5),
+  NOTIFY_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }).empty(''),
+  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }).empty(''),
+  SMTP_FROM: Joi.string().default('GaoBinYou <no-reply@localhost>'),
+  GOOGLE_CLIENT_ID: Joi.string().empty(''),
+  GOOGLE_ISSUER: Joi.string().default('https://accounts.google.com'),
+  GOOGLE_JWKS_URL: Joi.string().uri().default('https://www.googleapis.com/oauth2/v3/certs'),
+  APPLE_CLIENT_ID: Joi.string().empty(''),
+  APPLE_ISSUER: Joi.string().default('https://appleid.apple.com'),
+  APPLE_JWKS_URL: Joi.string().uri().default('https://appleid.apple.com/auth/keys'),
+  LINE_CHANNEL_ID: Joi.string().empty(''),
+  LINE_ISSUER: Joi.string().default('https://access.line.me'),
+  LINE_JWKS_URL: Joi.string().uri().default('https://api.line.me/oauth2/v2.1/certs'),
+  LINE_VERIFY_URL: Joi.string().uri().empty(''),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
+  TRUST_PROXY: Joi.number().integer().min(0).default(0),
+}).unknown(true);
+
+const parseRate = (s: string): RateRule => {
+  const [p, d] = s.split('/');
+  return { points: Number(p), duration: Number(d) };
+};
+
+/** Reads and validates the environment once. Throws one error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const { value: v, error } = schema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    throw new Error(`invalid configuration: ${error.details.map((d) => d.message).join('; ')}`);
+  }
+  const nodeEnv = v.NODE_ENV as string;
+  if (nodeEnv === 'production' && !v.JWT_SECRET) {
+    throw new Error('invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  const provider = (clientId: string | undefined, issuer: string, jwksUrl: string, verifyUrl?: string) =>
+    clientId ? { clientId, issuer, jwksUrl, ...(verifyUrl ? { verifyUrl } : {}) } : undefined;
+  const config: AppConfig = {
+    nodeEnv,
+    port: v.PORT,
+    host: v.HOST,
+    logLevel: v.LOG_LEVEL,
+    databaseUrl: v.DATABASE_URL,
+    dataDir: v.DATA_DIR,
+    redisUrl: v.REDIS_URL,
+    jwtSecret: v.JWT_SECRET,
+    accessTokenTtlSec: v.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSec: v.REFRESH_TOKEN_TTL,
+    refreshGraceSec: v.REFRESH_GRACE,
+    sessionCacheMs: v.SESSION_CACHE_MS,
+    bcryptCost: v.BCRYPT_COST,
+    matchIdleTimeoutMs: v.MATCH_IDLE_TIMEOUT_MS,
+    rematchCooldownMs: v.REMATCH_COOLDOWN_MS,
+    matchSweepIntervalMs: v.MATCH_SWEEP_INTERVAL_MS,
+    rates: {
+      anonLogin: parseRate(v.RATE_ANON_LOGIN),
+      matchJoin: parseRate(v.RATE_MATCH_JOIN),
+      messageSend: parseRate(v.RATE_MESSAGE_SEND),
+      authLogin: parseRate(v.RATE_AUTH_LOGIN),
+      authRegister: parseRate(v.RATE_AUTH_REGISTER),
+    },
+    codeCooldownSec: v.CODE_COOLDOWN,
+    codeTtlSec: v.CODE_TTL,
+    codeMaxAttempts: v.CODE_MAX_ATTEMPTS,
+    notifyWebhookUrl: v.NOTIFY_WEBHOOK_URL,
+    smtpUrl: v.SMTP_URL,
+    smtpFrom: v.SMTP_FROM,
+    providers: {
+      google: provider(v.GOOGLE_CLIENT_ID, v.GOOGLE_ISSUER, v.GOOGLE_JWKS_URL),
+      apple: provider(v.APPLE_CLIENT_ID, v.APPLE_ISSUER, v.APPLE_JWKS_URL),
+      line: provider(v.LINE_CHANNEL_ID, v.LINE_ISSUER, v.LINE_JWKS_URL, v.LINE_VERIFY_URL),
+    },
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: v.TRUST_PROXY,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const k of Object.keys(o)) deepFreeze((o as Record<string, unknown>)[k]);
+    Object.freeze(o);
+  }
+  return o;
+}

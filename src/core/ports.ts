@@ -1,0 +1,113 @@
+/**
+ * Interfaces the core needs from the outside world. Infrastructure (src/infra, src/realtime,
+ * src/store) implements them; src/app.ts wires them; tests may pass in-memory versions.
+ */
+
+/** A time source, so rules that depend on time can be tested without sleeping. */
+export interface Clock {
+  now(): number; // unix milliseconds
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The waiting pool of matchmaking. Implementations must make `enqueue` atomic: two concurrent
+ * callers (on any node) can never both receive the same partner, nobody is paired with itself,
+ * and a pair blocked by `block` is not paired until the block ends.
+ */
+export interface MatchPool {
+  /**
+   * If a compatible user is waiting (first come, first served), removes both and returns the
+   * partner's uid. Otherwise puts `uid` in the pool (keeping its place if it already waits),
+   * marks it alive at `now`, and returns null.
+   */
+  enqueue(uid: string, now: number): Promise<string | null>;
+  /** Marks waiting users as alive at `now`; unknown uids are ignored. */
+  touch(uids: readonly string[], now: number): Promise<void>;
+  /** Removes `uid` from the pool; true when it was waiting. */
+  remove(uid: string): Promise<boolean>;
+  isWaiting(uid: string): Promise<boolean>;
+  /** Forbids pairing `a` with `b` (either way round) until `untilMs`. */
+  block(a: string, b: string, untilMs: number): Promise<void>;
+  /** Removes and returns every waiting user last seen before `cutoffMs`. */
+  expire(cutoffMs: number): Promise<string[]>;
+  /** Pairs waiting users that have become compatible (e.g. a block ran out); removes and returns the pairs. */
+  pairWaiting(now: number): Promise<Array<[string, string]>>;
+  /** Number of waiting users (metrics, tests). */
+  size(): Promise<number>;
+}
+
+export type RateBucket =
+  | 'anon_login'
+  | 'match_join'
+  | 'message_send'
+  | 'auth_login'
+  | 'auth_register'
+  | 'code_request';
+
+/** Consumes one point of `bucket` for `key`; throws AppError RATE_LIMITED (with retryAfter) when spent. */
+export interface RateLimiter {
+  consume(bucket: RateBucket, key: string): Promise<void>;
+  /** Gives the points back (e.g. after a successful login); optional to honour. */
+  reset(bucket: RateBucket, key: string): Promise<void>;
+}
+
+export type NotifyChannel = 'email' | 'sms';
+export type CodePurpose = 'password_reset' | 'email_verification' | 'phone_verification';
+
+export interface CodeNotification {
+  channel: NotifyChannel;
+  to: string;
+  purpose: CodePurpose;
+  code: string;
+}
+
+/**
+ * Delivers one-time codes. `send` must return quickly and never throw because delivery failed:
+ * retries happen in the background so the HTTP answer is never delayed or changed by them.
+ */
+export interface Notifier {
+  send(n: CodeNotification): void;
+  /** Waits for queued deliveries (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+export type PlatformProvider = 'google' | 'apple' | 'line';
+
+export interface PlatformIdentity {
+  provider: PlatformProvider;
+  /** The provider's stable subject id. */
+  subject: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  picture?: string;
+}
+
+/** Verifies a provider's ID token; throws AppError (INVALID_ARGUMENT when unconfigured, UNAUTHENTICATED when the token is bad). */
+export interface PlatformVerifier {
+  verify(provider: PlatformProvider, token: string): Promise<PlatformIdentity>;
+}
+
+export interface MessageView {
+  message_id: string;
+  room_id: string;
+  uid: string;
+  content: string;
+  timestamp: number;
+}
+
+export interface MatchedMember {
+  uid: string;
+  name: string;
+}
+
+/** Fan-out from the core to connected clients, on every node. */
+export interface Broadcaster {
+  matched(roomId: string, members: readonly MatchedMember[]): void;
+  message(msg: MessageView): void;
+  typing(roomId: string, uid: string, typing: boolean): void;
+  roomClosed(roomId: string, by: string): void;
+  /** Disconnects every socket authenticated with session `sid` (revocation). */
+  sessionRevoked(sid: string): void;
+}
