@@ -19,7 +19,7 @@ function phase(name, files, env) {
     console.log(`\n=== ${name} ===`);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', mocha, '--recursive', '--timeout', '30000', '--exit', ...files],
+      ['--import', 'tsx', mocha, '--recursive', '--extension', 'ts', '--timeout', '30000', '--exit', ...files],
       { cwd: root, env: { ...env, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';

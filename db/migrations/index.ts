@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_chat.js';
+
+/**
+ * Migrations are listed here explicitly instead of being discovered on disk, so the same list
+ * works from TypeScript sources (tests) and from the compiled build (production), with no
+ * extension juggling. Append only; never edit a migration that has shipped.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_chat': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

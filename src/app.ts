@@ -1,0 +1,162 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { AppConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { systemClock, type Clock, type MatchPool, type Notifier, type PlatformVerifier } from './core/ports.js';
+import { createDatabase, type Database } from './store/db.js';
+import { UsersRepo } from './store/users.repo.js';
+import { SessionsRepo } from './store/sessions.repo.js';
+import { RoomsRepo } from './store/rooms.repo.js';
+import { MessagesRepo } from './store/messages.repo.js';
+import { AuditLog } from './store/audit.repo.js';
+import { TokenService } from './core/auth/tokens.js';
+import { SessionService } from './core/auth/sessions.service.js';
+import { AnonAuthService } from './core/auth/anon.service.js';
+import { RoomsService } from './core/chat/rooms.service.js';
+import { MatchmakingService } from './core/chat/matchmaking.service.js';
+import { chatOperations } from './operations/chat.ops.js';
+import { connectRedis, type RedisConnections } from './infra/redis.js';
+import { MemoryMatchPool } from './infra/match-pool.memory.js';
+import { RedisMatchPool } from './infra/match-pool.redis.js';
+import { FlexibleRateLimiter, rateRules } from './infra/rate-limiter.js';
+import { resolveJwtSecret } from './infra/jwt-secret.js';
+import { Metrics } from './infra/metrics.js';
+import { InFlight } from './infra/inflight.js';
+import { createNotifier } from './infra/notifier/index.js';
+import { JosePlatformVerifier } from './infra/platform-verifier.js';
+import { createHttpApp } from './http/server.js';
+import { authenticate } from './http/middleware.js';
+import { chatRoutes } from './http/chat.routes.js';
+import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
+import { mountNamespaces } from './realtime/namespaces.js';
+import { SocketBroadcaster } from './realtime/broadcaster.js';
+
+export interface AppOptions {
+  log?: Logger;
+  clock?: Clock;
+  notifier?: Notifier;
+  platform?: PlatformVerifier;
+  /** Node.js default metrics (event loop, heap); off in tests that build many apps. */
+  defaultMetrics?: boolean;
+}
+
+export interface App {
+  config: AppConfig;
+  log: Logger;
+  db: Database;
+  server: http.Server;
+  io: Server;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+/** The composition root: the only place that builds infrastructure and wires it together. */
+export async function createApp(config: AppConfig, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const metrics = new Metrics(opts.defaultMetrics ?? true);
+  const inflight = new InFlight();
+
+  const db = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  let redis: RedisConnections | null = null;
+  try {
+    await db.migrate();
+    redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+
+  const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const users = new UsersRepo(db.knex);
+  const rooms = new RoomsRepo(db.knex);
+  const messages = new MessagesRepo(db.knex);
+  const audit = new AuditLog(db.knex, log);
+  const tokens = new TokenService(secret, config.accessTokenTtlSec);
+  const sessions = new SessionService(new SessionsRepo(db.knex), users, tokens, clock, {
+    refreshTtlSec: config.refreshTokenTtlSec,
+    graceSec: config.refreshGraceSec,
+    cacheMs: config.sessionCacheMs,
+  }, audit);
+
+  const pool: MatchPool = redis ? new RedisMatchPool(redis.client, { prefix: 'gby:mm:' }) : new MemoryMatchPool();
+  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client);
+  const notifier = opts.notifier ?? createNotifier(config, log);
+  const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
+  void platform; // used by member login (members feature)
+
+  const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: 1000 });
+  const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log);
+  const anon = new AnonAuthService(db.knex, users, sessions, limiter);
+  const ops = chatOperations({ anon, matchmaking, rooms: roomService });
+
+  let shuttingDown = false;
+  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  if (redis) checks.push({ name: 'redis', check: () => redis!.ping() });
+
+  const app = createHttpApp({
+    log,
+    metrics,
+    trustProxy: config.trustProxy,
+    routers: [
+      { prefix: '/', router: healthRoutes(checks, metrics, () => shuttingDown) },
+      { prefix: '/api/v1', router: chatRoutes(ops, authenticate(sessions)) },
+    ],
+  });
+  const server = http.createServer(app);
+  const io = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: 1e6,
+    ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: 'gby:sio' }) } : {}),
+  });
+
+  const broadcaster = new SocketBroadcaster(io, log);
+  sessions.setBroadcaster(broadcaster);
+  roomService.setBroadcaster(broadcaster);
+  matchmaking.setBroadcaster(broadcaster);
+  mountNamespaces(io, { ops, sessions, rooms, log, metrics, inflight });
+
+  // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;
+  // keep the entries of users with an open socket on this node alive.
+  const sweep = setInterval(() => {
+    matchmaking.sweep().catch((err) => log.warn({ err }, 'matchmaking sweep failed'));
+    pool.size().then((n) => metrics.matchPoolSize.set(n)).catch(() => undefined);
+  }, config.matchSweepIntervalMs);
+  const heartbeat = setInterval(() => {
+    const uids = new Set<string>();
+    for (const ns of ['/matchmaking', '/rooms']) for (const s of io.of(ns).sockets.values()) if (s.data.actor) uids.add(s.data.actor.uid);
+    matchmaking.heartbeat([...uids]).catch((err) => log.warn({ err }, 'matchmaking heartbeat failed'));
+  }, Math.max(250, Math.floor(config.matchIdleTimeoutMs / 3)));
+  sweep.unref();
+  heartbeat.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    log,
+    db,
+    server,
+    io,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        shuttingDown = true;
+        clearInterval(sweep);
+        clearInterval(heartbeat);
+        // Stop accepting, disconnect sockets, let in-flight HTTP requests finish (server.close).
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        const drained = await inflight.drain(config.shutdownTimeoutMs / 2);
+        if (!drained) log.warn('shutdown: socket operations still running after the drain timeout');
+        await notifier.close().catch(() => undefined);
+        await redis?.close().catch(() => undefined);
+        await db.close();
+        log.info('shut down cleanly');
+      })()),
+  };
+}

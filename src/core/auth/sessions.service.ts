@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { AppError } from '../errors.js';
+import type { Actor, UserKind } from '../context.js';
+import type { Broadcaster, Clock } from '../ports.js';
+import type { SessionRow, SessionsRepo } from '../../store/sessions.repo.js';
+import type { UsersRepo } from '../../store/users.repo.js';
+import { safeEqual, sha256, type TokenService, type TokenType } from './tokens.js';
+import type { AuditLog } from '../../store/audit.repo.js';
+
+export interface TokenPair {
+  uid: string;
+  sid: string;
+  accessToken: string;
+  realtimeToken: string;
+  refreshToken: string;
+  /** Access-token expiry, unix seconds. */
+  expireAt: number;
+}
+
+export interface SessionOptions {
+  refreshTtlSec: number;
+  graceSec: number;
+  cacheMs: number;
+}
+
+const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHENTICATED', m);
+
+/**
+ * Sessions are refresh-token families. Each refresh moves the session to the next generation;
+ * presenting an older generation's refresh token outside the grace window is treated as theft
+ * and revokes the whole family. Access tokens are checked against the session on every call
+ * (through a short cache), so revocation takes effect at once rather than at expiry.
+ */
+export class SessionService {
+  private readonly activeCache = new Map<string, { active: boolean; until: number }>();
+
+  constructor(
+    private readonly repo: SessionsRepo,
+    private readonly users: UsersRepo,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+    private readonly opts: SessionOptions,
+    private readonly audit: AuditLog,
+    private broadcaster: Broadcaster | null = null,
+  ) {}
+
+  /** Late binding: the real-time layer is built after the core. */
+  setBroadcaster(b: Broadcaster): void {
+    this.broadcaster = b;
+  }
+
+  async start(uid: string, kind: UserKind, trx?: Knex): Promise<TokenPair> {
+    const now = this.clock.now();
+    const sid = randomUUID();
+    const rotatedAt = new Date(Math.floor(now / 1000) * 1000);
+    await this.repo.insert(
+      {
+        id: sid,
+        user_id: uid,
+        refresh_gen: 0,
+        refresh_hash: sha256(this.tokens.refreshToken(sid, 0)),
+        rotated_at: rotatedAt,
+        expires_at: new Date(now + this.opts.refreshTtlSec * 1000),
+      },
+      trx,
+    );
+    return this.pairFor(uid, kind, sid, 0, rotatedAt);
+  }
+
+  /** Refresh with whichever kind of token the client holds. */
+  refreshAny(token: string): Promise<TokenPair> {
+    return this.tokens.isRefreshToken(token) ? this.refreshWithRefreshToken(token) : this.refreshWithAccessToken(token);
+  }
+
+  /** Refresh with a refresh token (rotation with reuse detection). */
+  async refreshWithRefreshToken(token: string): Promise<TokenPair> {
+    const parsed = this.tokens.parseRefresh(token);
+    if (!parsed) throw unauth();
+    const session = await this.liveSession(parsed.sid);
+    if (parsed.gen === session.refresh_gen) {
+      if (!safeEqual(session.refresh_hash, sha256(token))) throw unauth();
+      return this.rotate(session);
+    }
+    if (this.inGrace(session, parsed.gen)) return this.currentPair(session);
+    // An old generation shown again: someone holds a copy of a retired token.
+    await this.revoke(session.id, 'refresh_reuse');
+    await this.audit.record('refresh_token_reuse', { userId: session.user_id, sessionId: session.id });
+    throw unauth('refresh token was already used; the session has been revoked, log in again');
+  }
+
+  /**
+   * Refresh with an access token that may have expired (the anonymous contract allows it). Only
+   * the newest generation's token can be exchanged, and within the session's refresh lifetime.
+   */
+  async refreshWithAccessToken(token: string): Promise<TokenPair> {
+    const claims = this.tokens.verifyAccess(token, { allowExpired: true, types: ['access', 'rt'] });
+    const session = await this.liveSession(claims.sid);
+    if (session.user_id !== claims.sub) throw unauth('invalid token');
+    if (claims.gen === session.refresh_gen) return this.rotate(session);
+    if (this.inGrace(session, claims.gen)) return this.currentPair(session);
+    throw unauth('token is no longer current; use the newest token or log in again');
+  }
+
+  /** Checks an access (or real-time) token and that its session is still active. */
+  async authenticate(token: string, types: readonly TokenType[]): Promise<Actor> {
+    const c = this.tokens.verifyAccess(token, { types });
+    if (!(await this.isActive(c.sid))) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
+    return { uid: c.sub, kind: c.knd, sid: c.sid };
+  }
+
+  async revoke(sid: string, reason: string): Promise<void> {
+    await this.repo.revoke(sid, reason);
+    this.forget([sid]);
+  }
+
+  /** Revokes every session of a user but `keep`; used by password reset and change. */
+  async revokeAllForUser(uid: string, reason: string, keep?: string, trx?: Knex): Promise<void> {
+    this.forget(await this.repo.revokeAllForUser(uid, reason, keep, trx));
+  }
+
+  private forget(sids: readonly string[]): void {
+    for (const sid of sids) {
+      this.activeCache.set(sid, { active: false, until: Number.POSITIVE_INFINITY });
+      this.broadcaster?.sessionRevoked(sid);
+    }
+  }
+
+  private async isActive(sid: string): Promise<boolean> {
+    const now = this.clock.now();
+    const hit = this.activeCache.get(sid);
+    if (hit && hit.until > now) return hit.active;
+    const s = await this.repo.findById(sid);
+    const active = !!s && !s.revoked_at && s.expires_at.getTime() > now;
+    if (this.activeCache.size > 100_000) this.activeCache.clear();
+    this.activeCache.set(sid, { active, until: active ? now + this.opts.cacheMs : Number.POSITIVE_INFINITY });
+    return active;
+  }
+
+  private async liveSession(sid: string): Promise<SessionRow> {
+    const s = await this.repo.findById(sid);
+    if (!s || s.revoked_at || s.expires_at.getTime() <= this.clock.now()) throw unauth();
+    return s;
+  }
+
+  private inGrace(s: SessionRow, gen: number): boolean {
+    return gen === s.refresh_gen - 1 && this.clock.now() - s.rotated_at.getTime() <= this.opts.graceSec * 1000;
+  }
+
+  private async rotate(s: SessionRow): Promise<TokenPair> {
+    const now = this.clock.now();
+    const rotatedAt = new Date(Math.floor(now / 1000) * 1000);
+    const next = await this.repo.rotate(s.id, s.refresh_gen, {
+      refresh_hash: sha256(this.tokens.refreshToken(s.id, s.refresh_gen + 1)),
+      rotated_at: rotatedAt,
+      expires_at: new Date(now + this.opts.refreshTtlSec * 1000),
+    });
+    if (next) return this.currentPair(next);
+    // Lost a race with a concurrent refresh of the same token: that is the grace case.
+    const fresh = await this.liveSession(s.id);
+    if (this.inGrace(fresh, s.refresh_gen)) return this.currentPair(fresh);
+    throw unauth();
+  }
+
+  private async currentPair(s: SessionRow): Promise<TokenPair> {
+    const user = await this.users.findById(s.user_id);
+    if (!user) throw unauth();
+    return this.pairFor(user.id, user.kind, s.id, s.refresh_gen, s.rotated_at);
+  }
+
+  private pairFor(uid: string, kind: UserKind, sid: string, gen: number, rotatedAt: Date): TokenPair {
+    const iatSec = Math.floor(rotatedAt.getTime() / 1000);
+    const access = this.tokens.signAccess({ uid, sid, gen, kind, iatSec }, 'access');
+    const rt = this.tokens.signAccess({ uid, sid, gen, kind, iatSec }, 'rt');
+    return { uid, sid, accessToken: access.token, realtimeToken: rt.token, refreshToken: this.tokens.refreshToken(sid, gen), expireAt: access.exp };
+  }
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, Ctx } from '../context.js';
+import type { Broadcaster, Clock, MatchPool, RateLimiter } from '../ports.js';
+import type { RoomsRepo } from '../../store/rooms.repo.js';
+import type { UsersRepo } from '../../store/users.repo.js';
+import type { Logger } from '../../logger.js';
+import type { RoomsService } from './rooms.service.js';
+
+export type MatchState = { status: 'waiting' } | { status: 'matched'; room_id: string } | { status: 'idle' };
+
+export interface MatchmakingOptions {
+  idleTimeoutMs: number;
+}
+
+/**
+ * First come, first served matchmaking. The pool (memory or Redis) owns who is waiting and pairs
+ * atomically; the database owns who is in which room, and is the answer to "am I matched?".
+ */
+export class MatchmakingService {
+  constructor(
+    private readonly pool: MatchPool,
+    private readonly rooms: RoomsRepo,
+    private readonly users: UsersRepo,
+    private readonly roomService: RoomsService,
+    private readonly limiter: RateLimiter,
+    private readonly clock: Clock,
+    private readonly opts: MatchmakingOptions,
+    private readonly log: Logger,
+    private broadcaster: Broadcaster | null = null,
+  ) {}
+
+  setBroadcaster(b: Broadcaster): void {
+    this.broadcaster = b;
+  }
+
+  async join(_ctx: Ctx, actor: Actor): Promise<MatchState> {
+    await this.limiter.consume('match_join', actor.uid);
+    const open = await this.rooms.openRoomOf(actor.uid);
+    if (open) return { status: 'matched', room_id: open };
+    const partner = await this.pool.enqueue(actor.uid, this.clock.now());
+    if (!partner) return { status: 'waiting' };
+    return { status: 'matched', room_id: await this.createRoom(actor.uid, partner) };
+  }
+
+  /** A status poll also keeps a waiting entry alive. */
+  async status(_ctx: Ctx, actor: Actor): Promise<MatchState> {
+    const open = await this.rooms.openRoomOf(actor.uid);
+    if (open) return { status: 'matched', room_id: open };
+    await this.pool.touch([actor.uid], this.clock.now());
+    return (await this.pool.isWaiting(actor.uid)) ? { status: 'waiting' } : { status: 'idle' };
+  }
+
+  /** Stops matchmaking altogether: leaves the queue and closes the user's open room, if any. */
+  async leave(ctx: Ctx, actor: Actor): Promise<{ status: 'idle' }> {
+    await this.pool.remove(actor.uid);
+    const open = await this.rooms.openRoomOf(actor.uid);
+    if (open) await this.roomService.leave(ctx, actor, { room_id: open });
+    return { status: 'idle' };
+  }
+
+  /** Keeps entries alive for users with an open socket on this node. */
+  async heartbeat(uids: readonly string[]): Promise<void> {
+    if (uids.length) await this.pool.touch(uids, this.clock.now());
+  }
+
+  /** Periodic: drops entries nobody kept alive, then pairs users whose rematch block ran out. */
+  async sweep(): Promise<void> {
+    const now = this.clock.now();
+    const gone = await this.pool.expire(now - this.opts.idleTimeoutMs);
+    if (gone.length) this.log.info({ count: gone.length }, 'matchmaking entries expired');
+    for (const [a, b] of await this.pool.pairWaiting(now)) await this.createRoom(a, b);
+  }
+
+  private async createRoom(a: string, b: string): Promise<string> {
+    const roomId = randomUUID();
+    // If this fails (database down) both users are out of the queue: their next status call
+    // answers idle and clients join again. Re-queueing here could pair them into a room that
+    // nobody is told about, which is worse.
+    await this.rooms.create(roomId, [a, b]);
+    // A join racing with the pairing could have queued one of them again; a matched user must not wait.
+    await Promise.all([this.pool.remove(a), this.pool.remove(b)]);
+    const names = await this.users.namesByIds([a, b]);
+    this.broadcaster?.matched(roomId, [
+      { uid: a, name: names.get(a) ?? '' },
+      { uid: b, name: names.get(b) ?? '' },
+    ]);
+    this.log.info({ roomId }, 'matched');
+    return roomId;
+  }
+}

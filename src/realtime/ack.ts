@@ -1,0 +1,65 @@
+import type { Socket } from 'socket.io';
+import { AppError, errorBody, toAppError } from '../core/errors.js';
+import type { Ctx } from '../core/context.js';
+import type { Operation } from '../core/operation.js';
+import { validate } from '../schemas/common.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../infra/metrics.js';
+import type { InFlight } from '../infra/inflight.js';
+
+/** Socket payloads are held to the same size limit as REST bodies. */
+const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export interface SocketDoor {
+  log: Logger;
+  metrics: Metrics;
+  inflight: InFlight;
+}
+
+export interface EventOptions<O> {
+  present?: (out: O) => unknown;
+  /** Transport-side effect after success (e.g. joining the Socket.IO room). */
+  after?: (socket: Socket, out: O) => void | Promise<void>;
+}
+
+let seq = 0;
+
+/**
+ * The Socket.IO door for one operation: every event answers its ack with {ok, data} or
+ * {ok:false, error}; a bad payload gets INVALID_ARGUMENT and the socket stays connected.
+ * Clients that emit without an ack still get the operation run, and nothing throws.
+ */
+export function on<I, O>(socket: Socket, event: string, op: Operation<I, O>, door: SocketDoor, opts: EventOptions<O> = {}): void {
+  const ns = socket.nsp.name;
+  socket.on(event, (...args: unknown[]) => void door.inflight.run(() => handle(args)));
+  const handle = async (args: unknown[]): Promise<void> => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
+    const requestId = `${socket.id}:${++seq}`;
+    const ctx: Ctx = { requestId, ip: socket.handshake.address, log: door.log.child({ reqId: requestId, ns, event, uid: socket.data.actor?.uid }) };
+    try {
+      const payload = args.length === 0 ? {} : args[0];
+      if (payloadTooLarge(payload)) throw new AppError('PAYLOAD_TOO_LARGE', 'event payload is larger than the 16 KiB limit');
+      const input = op.schema ? validate(op.schema, payload) : (undefined as I);
+      const out = op.auth ? await op.run(ctx, socket.data.actor, input) : await op.run(ctx, null, input);
+      if (opts.after) await opts.after(socket, out);
+      door.metrics.socketEvents.inc({ namespace: ns, event, outcome: 'ok' });
+      ack?.({ ok: true, data: opts.present ? opts.present(out) : out });
+    } catch (e) {
+      const { err, internal } = toAppError(e);
+      if (internal) ctx.log.error({ err: e }, 'unhandled error in socket event');
+      door.metrics.socketEvents.inc({ namespace: ns, event, outcome: err.code });
+      const body = errorBody(err);
+      if (err.retryAfter !== undefined) body.retry_after = err.retryAfter;
+      ack?.({ ok: false, error: body });
+    }
+  };
+}
+
+function payloadTooLarge(p: unknown): boolean {
+  if (p === null || typeof p !== 'object') return typeof p === 'string' && p.length > MAX_PAYLOAD_BYTES;
+  try {
+    return Buffer.byteLength(JSON.stringify(p)) > MAX_PAYLOAD_BYTES;
+  } catch {
+    return true; // cyclic or otherwise unserialisable: refuse rather than guess
+  }
+}

@@ -1,0 +1,4 @@
+/** Socket.IO room names. One place, so the broadcaster and the namespaces agree. */
+export const userChannel = (uid: string): string => `user:${uid}`;
+export const sessionChannel = (sid: string): string => `session:${sid}`;
+export const roomChannel = (roomId: string): string => `room:${roomId}`;

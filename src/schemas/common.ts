@@ -1,0 +1,62 @@
+import JoiBase from 'joi';
+import { AppError, type FieldError } from '../core/errors.js';
+
+/** Counts user-perceived characters as code points, so an emoji is one character, not two. */
+const codePoints = (s: string): number => [...s].length;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export const Joi = JoiBase;
+
+/** A string trimmed and then bounded in code points; `multiline` allows newlines and tabs. */
+export function text(min: number, max: number, opts: { multiline?: boolean } = {}) {
+  return Joi.string()
+    .trim()
+    .custom((v: string, h) => {
+      if (!opts.multiline && /[\r\n\t]/.test(v)) return h.error('text.singleLine');
+      if (CONTROL.test(v)) return h.error('text.control');
+      const n = codePoints(v);
+      if (n < min) return h.error(min === 1 ? 'any.empty' : 'text.min', { limit: min });
+      if (n > max) return h.error('text.max', { limit: max });
+      return v;
+    })
+    .messages({
+      'string.empty': '{{#label}} must not be empty',
+      'any.empty': '{{#label}} must not be empty',
+      'text.min': '{{#label}} must be at least {{#limit}} characters',
+      'text.max': '{{#label}} must be at most {{#limit}} characters',
+      'text.control': '{{#label}} must not contain control characters',
+      'text.singleLine': '{{#label}} must be a single line',
+    });
+}
+
+/** Opaque ids in paths and payloads: bounded so hostile input cannot grow queries or logs. */
+export const opaqueId = () => Joi.string().min(1).max(128);
+
+/** A message id as handed out by the server (a decimal sequence, zero-padded). */
+export const messageId = () =>
+  Joi.string()
+    .pattern(/^\d{1,19}$/)
+    .messages({ 'string.pattern.base': '{{#label}} must be a message_id returned by the server' });
+
+/**
+ * Validates once at the edge with the operation's schema and reports every bad field at once.
+ * Both doors call this with the same schema, so REST and sockets accept exactly the same input.
+ */
+export function validate<T>(schema: JoiBase.Schema<T>, input: unknown): T {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new AppError('INVALID_ARGUMENT', 'the payload must be a JSON object', {
+      details: [{ field: '(body)', message: 'expected a JSON object' }] satisfies FieldError[],
+    });
+  }
+  const { value, error } = schema.validate(input, { abortEarly: false, stripUnknown: true, convert: true });
+  if (error) {
+    const details: FieldError[] = error.details.map((d) => ({
+      field: d.path.join('.') || '(body)',
+      message: d.message.replace(/"/g, ''),
+    }));
+    throw new AppError('INVALID_ARGUMENT', `invalid input: ${details.map((d) => d.message).join('; ')}`, { details });
+  }
+  return value as T;
+}

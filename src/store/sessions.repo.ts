@@ -1,0 +1,59 @@
+import type { Knex } from 'knex';
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  refresh_gen: number;
+  refresh_hash: string;
+  rotated_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+  created_at: Date;
+}
+
+export class SessionsRepo {
+  constructor(private readonly db: Knex) {}
+
+  async insert(
+    row: Pick<SessionRow, 'id' | 'user_id' | 'refresh_gen' | 'refresh_hash' | 'rotated_at' | 'expires_at'>,
+    trx: Knex = this.db,
+  ): Promise<void> {
+    await trx('sessions').insert(row);
+  }
+
+  async findById(id: string): Promise<SessionRow | null> {
+    return ((await this.db('sessions').where({ id }).first()) as SessionRow | undefined) ?? null;
+  }
+
+  /**
+   * Compare-and-set rotation: succeeds only for the generation the caller saw, so two concurrent
+   * refreshes of one token cannot both mint a new generation.
+   */
+  async rotate(
+    id: string,
+    fromGen: number,
+    next: Pick<SessionRow, 'refresh_hash' | 'rotated_at' | 'expires_at'>,
+  ): Promise<SessionRow | null> {
+    const rows = (await this.db('sessions')
+      .where({ id, refresh_gen: fromGen })
+      .whereNull('revoked_at')
+      .update({ ...next, refresh_gen: fromGen + 1 })
+      .returning('*')) as SessionRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Revokes one session; returns true when it was active. */
+  async revoke(id: string, reason: string): Promise<boolean> {
+    const n = await this.db('sessions').where({ id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now(), revoked_reason: reason });
+    return Number(n) > 0;
+  }
+
+  /** Revokes every active session of a user except `keep`; returns the ids revoked. */
+  async revokeAllForUser(userId: string, reason: string, keep?: string, trx: Knex = this.db): Promise<string[]> {
+    const q = trx('sessions').where({ user_id: userId }).whereNull('revoked_at');
+    if (keep) q.whereNot({ id: keep });
+    const rows = (await q.update({ revoked_at: trx.fn.now(), revoked_reason: reason }).returning('id')) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+}
