@@ -81,8 +81,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     cacheMs: config.sessionCacheMs,
   }, audit);
 
-  const pool: MatchPool = redis ? new RedisMatchPool(redis.client, { prefix: 'gby:mm:' }) : new MemoryMatchPool();
-  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client);
+  const pool: MatchPool = redis ? new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }) : new MemoryMatchPool();
+  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
   void platform; // used by member login (members feature)
@@ -109,7 +109,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const io = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 1e6,
-    ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: 'gby:sio' }) } : {}),
+    ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:sio` }) } : {}),
   });
 
   const broadcaster = new SocketBroadcaster(io, log);

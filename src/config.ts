@@ -22,6 +22,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   /** Undefined means: generate once and keep in dataDir (refused in production). */
   jwtSecret: string | undefined;
   accessTokenTtlSec: number;
@@ -67,6 +69,7 @@ const schema = Joi.object({
   DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).empty(''),
   DATA_DIR: Joi.string().default('./data'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  REDIS_PREFIX: Joi.string().pattern(/^[\w.:-]{1,64}$/).default('gby'),
   JWT_SECRET: Joi.string().min(32).empty('').messages({ 'string.min': 'JWT_SECRET must be at least 32 characters' }),
   ACCESS_TOKEN_TTL: Joi.number().integer().min(10).default(900),
   REFRESH_TOKEN_TTL: Joi.number().integer().min(60).default(30 * 24 * 3600),
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_PREFIX,
     jwtSecret: v.JWT_SECRET,
     accessTokenTtlSec: v.ACCESS_TOKEN_TTL,
     refreshTokenTtlSec: v.REFRESH_TOKEN_TTL,
