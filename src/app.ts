@@ -31,6 +31,7 @@ import { authenticate } from './http/middleware.js';
 import { chatRoutes } from './http/chat.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { mountNamespaces } from './realtime/namespaces.js';
+import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 
 export interface AppOptions {
@@ -47,7 +48,7 @@ export interface App {
   log: Logger;
   db: Database;
   server: http.Server;
-  io: Server;
+  io: AppServer;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -106,7 +107,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ],
   });
   const server = http.createServer(app);
-  const io = new Server(server, {
+  const io: AppServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 1e6,
     ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:sio` }) } : {}),

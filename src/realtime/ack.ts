@@ -1,4 +1,4 @@
-import type { Socket } from 'socket.io';
+import type { AppSocket } from './events.js';
 import { AppError, errorBody, toAppError } from '../core/errors.js';
 import type { Ctx } from '../core/context.js';
 import type { Operation } from '../core/operation.js';
@@ -19,7 +19,7 @@ export interface SocketDoor {
 export interface EventOptions<O> {
   present?: (out: O) => unknown;
   /** Transport-side effect after success (e.g. joining the Socket.IO room). */
-  after?: (socket: Socket, out: O) => void | Promise<void>;
+  after?: (socket: AppSocket, out: O) => void | Promise<void>;
 }
 
 let seq = 0;
@@ -29,7 +29,7 @@ let seq = 0;
  * {ok:false, error}; a bad payload gets INVALID_ARGUMENT and the socket stays connected.
  * Clients that emit without an ack still get the operation run, and nothing throws.
  */
-export function on<I, O>(socket: Socket, event: string, op: Operation<I, O>, door: SocketDoor, opts: EventOptions<O> = {}): void {
+export function on<I, O>(socket: AppSocket, event: string, op: Operation<I, O>, door: SocketDoor, opts: EventOptions<O> = {}): void {
   const ns = socket.nsp.name;
   socket.on(event, (...args: unknown[]) => void door.inflight.run(() => handle(args)));
   const handle = async (args: unknown[]): Promise<void> => {
@@ -40,7 +40,7 @@ export function on<I, O>(socket: Socket, event: string, op: Operation<I, O>, doo
       const payload = args.length === 0 ? {} : args[0];
       if (payloadTooLarge(payload)) throw new AppError('PAYLOAD_TOO_LARGE', 'event payload is larger than the 16 KiB limit');
       const input = op.schema ? validate(op.schema, payload) : (undefined as I);
-      const out = op.auth ? await op.run(ctx, socket.data.actor, input) : await op.run(ctx, null, input);
+      const out = op.auth ? await op.run(ctx, socket.data.actor!, input) : await op.run(ctx, null, input);
       if (opts.after) await opts.after(socket, out);
       door.metrics.socketEvents.inc({ namespace: ns, event, outcome: 'ok' });
       ack?.({ ok: true, data: opts.present ? opts.present(out) : out });

@@ -1,11 +1,11 @@
-import type { Socket } from 'socket.io';
+import type { AppSocket } from './events.js';
 import type { SessionService } from '../core/auth/sessions.service.js';
 import { isAppError } from '../core/errors.js';
 
 type Next = (err?: Error) => void;
 
 /** The handshake's token: `auth.token` (access or centrifugo_token), `auth.centrifugo_token`, or a Bearer header. */
-function tokenOf(socket: Socket): string | null {
+function tokenOf(socket: AppSocket): string | null {
   const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
   for (const t of [auth.token, auth.centrifugo_token]) if (typeof t === 'string' && t.length > 0 && t.length <= 4096) return t;
   const m = /^Bearer\s+(\S{1,4096})$/i.exec(socket.handshake.headers.authorization ?? '');
@@ -17,7 +17,7 @@ function tokenOf(socket: Socket): string | null {
  * reconnect. Failure gives the client a connect_error whose message is UNAUTHENTICATED.
  */
 export function socketAuth(sessions: SessionService) {
-  return async (socket: Socket, next: Next) => {
+  return async (socket: AppSocket, next: Next) => {
     const token = tokenOf(socket);
     const fail = (message: string, code = 'UNAUTHENTICATED') => {
       const err = new Error(code) as Error & { data?: unknown };

@@ -1,4 +1,4 @@
-import type { Server } from 'socket.io';
+import type { AppServer } from './events.js';
 import type { Broadcaster, MatchedMember, MessageView } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { roomChannel, sessionChannel, userChannel } from './channels.js';
@@ -10,7 +10,7 @@ const NAMESPACES = ['/auth', '/matchmaking', '/rooms'] as const;
  * reach sockets on every node; without it, this node's sockets.
  */
 export class SocketBroadcaster implements Broadcaster {
-  constructor(private readonly io: Server, private readonly log: Logger) {}
+  constructor(private readonly io: AppServer, private readonly log: Logger) {}
 
   matched(roomId: string, members: readonly MatchedMember[]): void {
     for (const me of members) {

@@ -1,6 +1,7 @@
 import type { ErrorBody } from '../core/errors.js';
 import type { Actor } from '../core/context.js';
 import type { MessageView } from '../core/ports.js';
+import type { Namespace, Server, Socket } from 'socket.io';
 
 export type Ack<T = unknown> = (res: { ok: true; data: T } | { ok: false; error: ErrorBody }) => void;
 
@@ -20,4 +21,10 @@ export interface InterServerEvents {}
 
 export interface SocketData {
   actor?: Actor;
+  /** /rooms only: the user's open rooms, loaded during the handshake. */
+  openRooms?: string[];
 }
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,6 +1,5 @@
-import type { Namespace, Server, Socket } from 'socket.io';
+import type { AppNamespace, AppServer, AppSocket } from './events.js';
 import type { ChatOperations } from '../operations/chat.ops.js';
-import type { CatchUp } from '../core/chat/rooms.service.js';
 import type { SendResult } from '../core/chat/rooms.service.js';
 import type { RoomsRepo } from '../store/rooms.repo.js';
 import type { SessionService } from '../core/auth/sessions.service.js';
@@ -17,7 +16,7 @@ export interface RealtimeDeps extends SocketDoor {
   rooms: RoomsRepo;
 }
 
-function track(nsp: Namespace, door: SocketDoor): void {
+function track(nsp: AppNamespace, door: SocketDoor): void {
   nsp.on('connection', (socket) => {
     door.metrics.sockets.inc({ namespace: nsp.name });
     socket.on('disconnect', () => door.metrics.sockets.dec({ namespace: nsp.name }));
@@ -25,12 +24,12 @@ function track(nsp: Namespace, door: SocketDoor): void {
 }
 
 /** Joins the channels every authenticated socket needs: its user and its session. */
-function joinIdentity(socket: Socket): void {
+function joinIdentity(socket: AppSocket): void {
   const actor = socket.data.actor!;
   void socket.join([userChannel(actor.uid), sessionChannel(actor.sid)]);
 }
 
-export function mountNamespaces(io: Server, d: RealtimeDeps): void {
+export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
   const auth = io.of('/auth');
   track(auth, d);
   auth.on('connection', (socket) => {
@@ -51,23 +50,30 @@ export function mountNamespaces(io: Server, d: RealtimeDeps): void {
 
   const rooms = io.of('/rooms');
   rooms.use(socketAuth(d.sessions));
+  // Look up the user's open rooms before the connection completes, so a (re)connecting socket
+  // is already in them when the client sees `connect`: nothing sent after that can be missed,
+  // even before the client's own `join` (which it still sends for catch-up).
+  rooms.use(async (socket, next) => {
+    try {
+      socket.data.openRooms = await d.rooms.openRoomsOf(socket.data.actor!.uid);
+      next();
+    } catch (err) {
+      d.log.warn({ err }, 'could not look up the open rooms of a connecting socket');
+      const e = new Error('UNAVAILABLE') as Error & { data?: unknown };
+      e.data = { code: 'UNAVAILABLE', message: 'could not load your rooms, retry shortly' };
+      next(e);
+    }
+  });
   track(rooms, d);
-  rooms.on('connection', async (socket) => {
+  rooms.on('connection', (socket) => {
     joinIdentity(socket);
-    const joinChannel = (s: Socket, o: { room_id: string }) => void s.join(roomChannel(o.room_id));
+    void socket.join((socket.data.openRooms ?? []).map(roomChannel));
+    const joinChannel = (s: AppSocket, o: { room_id: string }) => void s.join(roomChannel(o.room_id));
     on(socket, 'join', d.ops.joinRoom, d, { after: joinChannel });
     on(socket, 'send', d.ops.sendMessage, d, { present: (o: SendResult) => o.message });
     on(socket, 'history', d.ops.listMessages, d);
     on(socket, 'typing', d.ops.typing, d);
     on(socket, 'leave', d.ops.leaveRoom, d);
-    // Put a (re)connecting socket back into its open rooms, so live messages flow even before
-    // the client's own `join` (which it still sends for catch-up).
-    try {
-      for (const id of await d.rooms.openRoomsOf(socket.data.actor!.uid)) await socket.join(roomChannel(id));
-    } catch (err) {
-      d.log.warn({ err }, 'could not restore rooms of a connecting socket');
-    }
   });
 }
 
-export type { CatchUp };
