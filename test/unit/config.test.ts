@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('has safe defaults: port 8091 on all interfaces, ./data, no Redis', () => {
+    const c = loadConfig({});
+    expect(c).to.include({ port: 8091, host: '0.0.0.0', dataDir: './data', redisUrl: undefined, databaseUrl: undefined, accessTokenTtlSec: 900, bcryptCost: 12 });
+    expect(c.rates.messageSend.points).to.be.greaterThan(10);
+  });
+
+  it('is frozen', () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c)).to.equal(true);
+    expect(Object.isFrozen(c.rates)).to.equal(true);
+  });
+
+  it('refuses to start in production without JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/JWT_SECRET is required/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(40) }).jwtSecret).to.have.length(40);
+  });
+
+  it('lists every bad variable in one clear error', () => {
+    expect(() => loadConfig({ PORT: 'abc', RATE_MESSAGE_SEND: 'lots', JWT_SECRET: 'short' })).to.throw(/PORT.*RATE_MESSAGE_SEND.*JWT_SECRET|PORT[\s\S]*RATE_MESSAGE_SEND/);
+  });
+
+  it('parses rate rules as points per seconds', () => {
+    expect(loadConfig({ RATE_MESSAGE_SEND: '5/2' }).rates.messageSend).to.deep.equal({ points: 5, duration: 2 });
+  });
+
+  it('configures a platform provider only when its client id is set', () => {
+    expect(loadConfig({}).providers.google).to.equal(undefined);
+    const c = loadConfig({ GOOGLE_CLIENT_ID: 'cid', GOOGLE_JWKS_URL: 'http://127.0.0.1:9/jwks', GOOGLE_ISSUER: 'http://127.0.0.1:9' });
+    expect(c.providers.google).to.deep.equal({ clientId: 'cid', issuer: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks' });
+  });
+});
