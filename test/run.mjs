@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
@@ -44,7 +45,8 @@ const results = [];
 if (args.length) {
   results.push(await phase('selected (embedded)', args, base));
 } else {
-  results.push(await phase('unit + integration (embedded PGlite, in-process)', ['test/unit', 'test/integration'], base));
+  const first = ['test/unit', 'test/integration', ...(existsSync(path.join(root, 'test/e2e')) ? ['test/e2e'] : [])];
+  results.push(await phase('unit + integration + e2e (embedded PGlite, in-process)', first, base));
   if (DATABASE_URL) {
     const env = { ...base, DATABASE_URL, ...(REDIS_URL ? { REDIS_URL } : {}) };
     const label = REDIS_URL ? 'Postgres + Redis' : 'Postgres';
