@@ -28,7 +28,14 @@ export function createDatabase(opts: { databaseUrl?: string | undefined; dataDir
 }
 
 function postgres(url: string, log: Logger): Database {
-  const k = knex({ client: 'pg', connection: url, pool: { min: 0, max: 10 } });
+  // Fail fast when Postgres is unreachable (the knex default waits 60 s for a connection), so
+  // callers answer 503 instead of hanging.
+  const k = knex({
+    client: 'pg',
+    connection: { connectionString: url, connectionTimeoutMillis: 3000 },
+    pool: { min: 0, max: 10 },
+    acquireConnectionTimeout: 5000,
+  });
   return {
     knex: k,
     kind: 'postgres',
