@@ -17,6 +17,7 @@ import { AnonAuthService } from './core/auth/anon.service.js';
 import { RoomsService } from './core/chat/rooms.service.js';
 import { MatchmakingService } from './core/chat/matchmaking.service.js';
 import { chatOperations } from './operations/chat.ops.js';
+import { createMemberModule } from './members.module.js';
 import { connectRedis, type RedisConnections } from './infra/redis.js';
 import { MemoryMatchPool } from './infra/match-pool.memory.js';
 import { RedisMatchPool } from './infra/match-pool.redis.js';
@@ -29,6 +30,7 @@ import { JosePlatformVerifier } from './infra/platform-verifier.js';
 import { createHttpApp } from './http/server.js';
 import { authenticate } from './http/middleware.js';
 import { chatRoutes } from './http/chat.routes.js';
+import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
@@ -86,12 +88,12 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
-  void platform; // used by member login (members feature)
 
   const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: 1000 });
   const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log);
   const anon = new AnonAuthService(db.knex, users, sessions, limiter);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
+  const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
 
   let shuttingDown = false;
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
@@ -104,6 +106,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     routers: [
       { prefix: '/', router: healthRoutes(checks, metrics, () => shuttingDown) },
       { prefix: '/api/v1', router: chatRoutes(ops, authenticate(sessions)) },
+      { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, authenticate(sessions)) },
+      { prefix: '/api/v1/user', router: userRoutes(members.ops, authenticate(sessions)) },
     ],
   });
   const server = http.createServer(app);
@@ -117,7 +121,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   sessions.setBroadcaster(broadcaster);
   roomService.setBroadcaster(broadcaster);
   matchmaking.setBroadcaster(broadcaster);
-  mountNamespaces(io, { ops, sessions, rooms, log, metrics, inflight });
+  mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight });
 
   // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;
   // keep the entries of users with an open socket on this node alive.

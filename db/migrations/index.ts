@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_chat.js';
+import * as m002 from './002_members.js';
 
 /**
  * Migrations are listed here explicitly instead of being discovered on disk, so the same list
@@ -8,6 +9,7 @@ import * as m001 from './001_chat.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001_chat': m001,
+  '002_members': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

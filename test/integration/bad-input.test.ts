@@ -69,7 +69,7 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
       if (auth) {
         it(`${label}: no token gets 401, a malformed header gets 401`, async () => {
           const path = pathOf.replace('ROOM', roomId);
-          for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${'x'.repeat(5000)}` }]) {
+          for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${'x'.repeat(5000)}` }]) {
             const r = await http(server, method, path, { headers });
             expect(r.status, JSON.stringify(headers).slice(0, 40)).to.equal(401);
             expect(r.body.code).to.equal('UNAUTHENTICATED');

@@ -90,6 +90,19 @@ export class SessionService {
   }
 
   /**
+   * The member contract's refresh: both tokens of one session. The access token may have expired
+   * but must be genuinely ours, and belong to the same session as the refresh token; the refresh
+   * token then goes through the usual rotation with reuse detection.
+   */
+  async refreshPair(accessToken: string, refreshToken: string): Promise<TokenPair> {
+    const claims = this.tokens.verifyAccess(accessToken, { allowExpired: true, types: ['access'] });
+    const parsed = this.tokens.parseRefresh(refreshToken);
+    if (!parsed) throw unauth();
+    if (parsed.sid !== claims.sid) throw unauth('access_token and refresh_token do not belong to the same session');
+    return this.refreshWithRefreshToken(refreshToken);
+  }
+
+  /**
    * Refresh with an access token that may have expired (the anonymous contract allows it). Only
    * the newest generation's token can be exchanged, and within the session's refresh lifetime.
    */

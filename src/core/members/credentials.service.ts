@@ -1,0 +1,54 @@
+import { AppError } from '../errors.js';
+import type { Ctx } from '../context.js';
+import type { RateLimiter } from '../ports.js';
+import type { MembersRepo } from '../../store/members.repo.js';
+import type { AuditLog } from '../../store/audit.repo.js';
+import type { LoginReq } from '../../schemas/members.schemas.js';
+import type { Passwords } from './passwords.js';
+import { createMember, loginIdTaken, type NewMemberDeps } from './new-member.js';
+import { toLoginResp, type LoginResp } from './member-sessions.service.js';
+
+export interface CredentialsDeps extends NewMemberDeps {
+  accounts: Pick<MembersRepo, 'insert' | 'findByLoginId' | 'exists'>;
+  passwords: Passwords;
+  limiter: RateLimiter;
+  audit: Pick<AuditLog, 'record'>;
+}
+
+/** The one answer for an unknown login id, a wrong password and a password-less account alike. */
+export const badCredentials = () => new AppError('UNAUTHENTICATED', 'wrong login_id or password');
+
+/** Register and log in with a login id (e-mail or phone) and a password. */
+export class CredentialsService {
+  constructor(private readonly d: CredentialsDeps) {}
+
+  async register(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
+    await this.d.limiter.consume('auth_register', ctx.ip);
+    // Cheap early answer before the slow hash; the unique index still decides a race.
+    if (await this.d.accounts.exists(input.login_id)) throw loginIdTaken();
+    const passwordHash = await this.d.passwords.hash(input.credentials!.password);
+    const pair = await createMember(this.d, { platform: 'credentials', loginId: input.login_id, passwordHash });
+    ctx.log.info({ uid: pair.uid }, 'member registered');
+    return toLoginResp(pair);
+  }
+
+  async login(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
+    const limitKey = `${ctx.ip}|${input.login_id}`;
+    await this.d.limiter.consume('auth_login', limitKey);
+    const account = await this.d.accounts.findByLoginId(input.login_id);
+    // Always exactly one bcrypt comparison (against a dummy hash when there is no account or no
+    // password), so neither the answer nor its timing tells whether the login id exists.
+    const ok = await this.d.passwords.verify(input.credentials!.password, account?.password_hash);
+    if (!account || !ok) {
+      await this.d.audit.record('login_failed', {
+        userId: account?.user_id ?? null,
+        ip: ctx.ip,
+        detail: { method: 'credentials', login_id: input.login_id, reason: account ? 'wrong_password' : 'unknown_login_id' },
+      });
+      throw badCredentials();
+    }
+    await this.d.limiter.reset('auth_login', limitKey);
+    const pair = await this.d.sessions.start(account.user_id, 'member');
+    return toLoginResp(pair);
+  }
+}

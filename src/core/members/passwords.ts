@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+
+/** The slow-hash primitive, behind an interface so tests can count comparisons. */
+export interface PasswordHasher {
+  hash(plain: string): Promise<string>;
+  verify(plain: string, hash: string): Promise<boolean>;
+}
+
+/** bcrypt through its async API (the work runs on libuv's pool, not the event loop). */
+export class BcryptHasher implements PasswordHasher {
+  constructor(private readonly cost: number) {}
+  hash(plain: string): Promise<string> {
+    return bcrypt.hash(plain, this.cost);
+  }
+  verify(plain: string, hash: string): Promise<boolean> {
+    return bcrypt.compare(plain, hash);
+  }
+}
+
+/** bcrypt reads at most 72 bytes; longer passwords are refused at the edge (see docs/members.md). */
+export const BCRYPT_MAX_BYTES = 72;
+
+/**
+ * Password hashing and checking with equal cost whether or not an account (or its password)
+ * exists: a missing hash is replaced by a dummy hash of the same cost, so an unknown login id
+ * takes as long to refuse as a wrong password.
+ */
+export class Passwords {
+  private readonly dummy: Promise<string>;
+
+  constructor(private readonly hasher: PasswordHasher) {
+    this.dummy = hasher.hash(randomBytes(18).toString('base64url'));
+    this.dummy.catch(() => undefined); // surfaced by the first verify() that needs it
+  }
+
+  hash(plain: string): Promise<string> {
+    return this.hasher.hash(plain);
+  }
+
+  /** True only when `hash` exists and matches; always costs exactly one comparison. */
+  async verify(plain: string, hash: string | null | undefined): Promise<boolean> {
+    const ok = await this.hasher.verify(plain, hash ?? (await this.dummy));
+    return ok && !!hash;
+  }
+}

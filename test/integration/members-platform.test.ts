@@ -1,0 +1,219 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { startServer, type TestServer } from '../support/server.js';
+import { http, sleep } from '../support/clients.js';
+import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { credentialsReq, login, platformReq, register, registerMember, uniqueEmail, uniquePhone } from '../support/members.js';
+
+const PROVIDERS = ['google', 'apple', 'line'] as const;
+
+describe('member accounts: platform login and registration', () => {
+  let idp: OidcIssuer;
+  let hook: WebhookReceiver;
+  let server: TestServer;
+
+  before(async () => {
+    idp = await startOidcIssuer();
+    hook = await startWebhookReceiver();
+    const provider = (prefix: string, idVar: string) => ({ [idVar]: idp.audience, [`${prefix}_ISSUER`]: idp.issuer, [`${prefix}_JWKS_URL`]: idp.jwksUrl });
+    server = await startServer({
+      NOTIFY_WEBHOOK_URL: hook.url,
+      ...provider('GOOGLE', 'GOOGLE_CLIENT_ID'),
+      ...provider('APPLE', 'APPLE_CLIENT_ID'),
+      // LINE goes through its verify endpoint, as in production.
+      ...provider('LINE', 'LINE_CHANNEL_ID'),
+      LINE_VERIFY_URL: idp.verifyUrl,
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await hook?.close();
+    await idp?.close();
+  });
+
+  const subject = () => `sub-${randomUUID()}`;
+
+  for (const provider of PROVIDERS) {
+    it(`registers with ${provider === 'apple' ? 'an' : 'a'} ${provider} ID token, then logs in with a new token for the same subject`, async () => {
+      const sub = subject();
+      const loginId = uniqueEmail(provider);
+      const reg = await register(server, platformReq(loginId, provider, await idp.sign({ sub }, { alg: provider === 'apple' ? 'ES256' : 'RS256' })));
+      expect(reg.status).to.equal(200);
+      expect(reg.body).to.have.all.keys('uid', 'access_token', 'refresh_token', 'token_type');
+      const me = await http(server, 'GET', '/api/v1/user/me', { token: reg.body.access_token });
+      expect(me.body.platform).to.equal(provider);
+      expect(me.body.email).to.equal(loginId);
+      const again = await login(server, platformReq(loginId, provider, await idp.sign({ sub })));
+      expect(again.status).to.equal(200);
+      expect(again.body.uid).to.equal(reg.body.uid);
+    });
+  }
+
+  it('checks LINE tokens through the configured verify endpoint', async () => {
+    const before = idp.requests.verify;
+    const r = await register(server, platformReq(uniqueEmail(), 'line', await idp.sign({ sub: subject() })));
+    expect(r.status).to.equal(200);
+    expect(idp.requests.verify).to.equal(before + 1);
+  });
+
+  it('finds the member by provider and subject, not by the login_id sent with the login', async () => {
+    const sub = subject();
+    const reg = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
+    const r = await login(server, platformReq(uniqueEmail('other'), 'google', await idp.sign({ sub })));
+    expect(r.status).to.equal(200);
+    expect(r.body.uid).to.equal(reg.body.uid);
+  });
+
+  it('keeps the same subject at two providers apart', async () => {
+    const sub = subject();
+    const g = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
+    const a = await register(server, platformReq(uniqueEmail(), 'apple', await idp.sign({ sub })));
+    expect(g.status).to.equal(200);
+    expect(a.status).to.equal(200);
+    expect(a.body.uid).to.not.equal(g.body.uid);
+  });
+
+  it('registers with a phone number as the login id', async () => {
+    const phone = uniquePhone();
+    const r = await register(server, platformReq(phone, 'google', await idp.sign({ sub: subject() })));
+    expect(r.status).to.equal(200);
+    const me = await http(server, 'GET', '/api/v1/user/me', { token: r.body.access_token });
+    expect(me.body.phone_number).to.equal(phone);
+    expect(me.body.email).to.equal('');
+  });
+
+  it('answers 401 to a platform login whose subject was never registered, and audits it', async () => {
+    const r = await login(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub: subject() })));
+    expect(r.status).to.equal(401);
+    expect(r.body.code).to.equal('UNAUTHENTICATED');
+    expect(r.body.message).to.match(/register first/);
+    const row = await server.app.db.knex('audit_events').where({ event: 'login_failed' }).whereRaw("detail->>'reason' = 'not_registered'").first();
+    expect(row).to.not.equal(undefined);
+  });
+
+  it('answers 409 when the platform account is already registered', async () => {
+    const sub = subject();
+    expect((await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })))).status).to.equal(200);
+    const r = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
+    expect(r.status).to.equal(409);
+    expect(r.body.code).to.equal('CONFLICT');
+  });
+
+  it('answers 409 when the login id is already registered (by any method)', async () => {
+    const m = await registerMember(server);
+    const r = await register(server, platformReq(m.login_id.toUpperCase(), 'google', await idp.sign({ sub: subject() })));
+    expect(r.status).to.equal(409);
+    expect(r.body.message).to.match(/login_id is already registered/);
+  });
+
+  it('marks the e-mail verified when the provider vouches for that same address', async () => {
+    const email = uniqueEmail();
+    const r = await register(server, platformReq(email, 'google', await idp.sign({ sub: subject(), email: email.toUpperCase(), email_verified: true })));
+    const me = await http(server, 'GET', '/api/v1/user/me', { token: r.body.access_token });
+    expect(me.body.is_email_verified).to.equal(true);
+  });
+
+  it('leaves the e-mail unverified when the provider vouches for another address or for none', async () => {
+    for (const claims of [{ email: uniqueEmail(), email_verified: true }, { email: 'x', email_verified: false }, {}]) {
+      const email = uniqueEmail();
+      const r = await register(server, platformReq(email, 'google', await idp.sign({ sub: subject(), ...claims })));
+      const me = await http(server, 'GET', '/api/v1/user/me', { token: r.body.access_token });
+      expect(me.body.is_email_verified).to.equal(false);
+    }
+  });
+
+  describe('refuses tokens that do not verify, through the HTTP endpoint', () => {
+    before(async () => {
+      // A genuine account for subject "x" at every provider, so a bad token's 401 is not just "not registered".
+      for (const provider of PROVIDERS) {
+        const r = await register(server, platformReq(uniqueEmail(), provider, await idp.sign({ sub: 'x' })));
+        if (r.status !== 200) throw new Error(`setup failed for ${provider}: ${JSON.stringify(r.body)}`);
+      }
+    });
+
+    const bad: Array<[string, () => Promise<string>]> = [
+      ['a token for another audience', () => idp.sign({ sub: 'x' }, { audience: 'someone-else' })],
+      ['a token from another issuer', () => idp.sign({ sub: 'x' }, { issuer: 'https://evil.example.com' })],
+      ['an expired token', () => idp.sign({ sub: 'x' }, { expiresIn: -120 })],
+      ['an unsigned token', async () => idp.unsigned({ sub: 'x' })],
+      ['a token signed with a foreign key', () => idp.sign({ sub: 'x' }, { foreignKey: true })],
+      ['a token that is not a JWT at all', async () => 'not-a-jwt'],
+    ];
+    for (const provider of PROVIDERS) {
+      for (const [label, make] of bad) {
+        it(`refuses ${label} for ${provider} on register and login with 401, creating nothing`, async () => {
+          const loginId = uniqueEmail();
+          const token = await make();
+          // The subject of every bad token is "x": register it properly once so login *would* find it.
+          const reg = await register(server, platformReq(loginId, provider, token));
+          expect(reg.status, `register: ${JSON.stringify(reg.body)}`).to.equal(401);
+          expect(reg.body.code).to.equal('UNAUTHENTICATED');
+          const log = await login(server, platformReq(loginId, provider, token));
+          expect(log.status).to.equal(401);
+          expect(await server.app.db.knex('member_accounts').where({ login_id: loginId }).first()).to.equal(undefined);
+        });
+      }
+    }
+  });
+
+  describe('platform-only accounts (no password)', () => {
+    let loginId: string;
+    let token: string;
+    before(async () => {
+      loginId = uniqueEmail('plat');
+      const r = await register(server, platformReq(loginId, 'google', await idp.sign({ sub: subject() })));
+      token = r.body.access_token;
+    });
+
+    it('cannot log in with a password: the same 401 as a wrong password', async () => {
+      const r = await login(server, credentialsReq(loginId, 'any password 1'));
+      expect(r.status).to.equal(401);
+      expect(r.body).to.deep.equal({ code: 'UNAUTHENTICATED', message: 'wrong login_id or password' });
+    });
+
+    it('gets 200 for a password reset request, but no code is sent', async () => {
+      const r = await http(server, 'POST', '/api/v1/auth/password-resets/request', { body: { identifier: loginId, account_type: 'email' } });
+      expect(r.status).to.equal(200);
+      expect(r.body).to.deep.equal({ code: 'OK', message: 'ok' });
+      await sleep(300);
+      expect(hook.received.filter((n) => n.to === loginId)).to.deep.equal([]);
+    });
+
+    it('fails the reset step with 400, like a wrong code', async () => {
+      const r = await http(server, 'PUT', '/api/v1/auth/password-resets', {
+        body: { identifier: loginId, verify_code: '123456', password: 'new password 1', password_confirm: 'new password 1' },
+      });
+      expect(r.status).to.equal(400);
+      expect(r.body.message).to.match(/code is invalid or has expired/);
+    });
+
+    it('answers 403 to a password change', async () => {
+      const r = await http(server, 'PUT', '/api/v1/user/me/password', {
+        token,
+        body: { current_password: 'whatever1', new_password: 'new password 1', new_password_confirm: 'new password 1' },
+      });
+      expect(r.status).to.equal(403);
+      expect(r.body.code).to.equal('FORBIDDEN');
+    });
+  });
+});
+
+describe('member accounts: unconfigured platform providers', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server?.close());
+
+  for (const provider of PROVIDERS) {
+    it(`answers 400 with a clear message when ${provider} is not configured`, async () => {
+      for (const send of [register, login]) {
+        const r = await send(server, platformReq(uniqueEmail(), provider, 'a.b.c'));
+        expect(r.status).to.equal(400);
+        expect(r.body.code).to.equal('INVALID_ARGUMENT');
+        expect(r.body.message).to.equal(`${provider} login is not configured on this server`);
+      }
+    });
+  }
+});
