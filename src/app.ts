@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { systemClock, type Clock, type MatchPool, type Notifier, type PlatformVerifier } from './core/ports.js';
@@ -21,6 +20,7 @@ import { createMemberModule } from './members.module.js';
 import { connectRedis, type RedisConnections } from './infra/redis.js';
 import { MemoryMatchPool } from './infra/match-pool.memory.js';
 import { RedisMatchPool } from './infra/match-pool.redis.js';
+import { mapRedisOutage } from './infra/redis-errors.js';
 import { FlexibleRateLimiter, rateRules } from './infra/rate-limiter.js';
 import { resolveJwtSecret } from './infra/jwt-secret.js';
 import { Metrics } from './infra/metrics.js';
@@ -35,6 +35,8 @@ import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
+import { redisAdapter } from './realtime/redis-adapter.js';
+import { isAppError } from './core/errors.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -84,7 +86,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     cacheMs: config.sessionCacheMs,
   }, audit);
 
-  const pool: MatchPool = redis ? new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }) : new MemoryMatchPool();
+  // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
+  const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();
   const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
@@ -114,7 +117,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const io: AppServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 1e6,
-    ...(redis ? { adapter: createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:sio` }) } : {}),
+    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
   });
 
   const broadcaster = new SocketBroadcaster(io, log);
@@ -125,14 +128,17 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
 
   // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;
   // keep the entries of users with an open socket on this node alive.
+  // During a Redis outage these fail every tick; the outage itself is logged once by the client.
+  const logTimerError = (err: unknown, msg: string) =>
+    isAppError(err) && err.code === 'UNAVAILABLE' ? log.debug({ err: err.message }, msg) : log.warn({ err }, msg);
   const sweep = setInterval(() => {
-    matchmaking.sweep().catch((err) => log.warn({ err }, 'matchmaking sweep failed'));
+    matchmaking.sweep().catch((err) => logTimerError(err, 'matchmaking sweep failed'));
     pool.size().then((n) => metrics.matchPoolSize.set(n)).catch(() => undefined);
   }, config.matchSweepIntervalMs);
   const heartbeat = setInterval(() => {
     const uids = new Set<string>();
     for (const ns of ['/matchmaking', '/rooms']) for (const s of io.of(ns).sockets.values()) if (s.data.actor) uids.add(s.data.actor.uid);
-    matchmaking.heartbeat([...uids]).catch((err) => log.warn({ err }, 'matchmaking heartbeat failed'));
+    matchmaking.heartbeat([...uids]).catch((err) => logTimerError(err, 'matchmaking heartbeat failed'));
   }, Math.max(250, Math.floor(config.matchIdleTimeoutMs / 3)));
   sweep.unref();
   heartbeat.unref();

@@ -20,6 +20,11 @@ export function rateRules(c: AppConfig): RateRules {
 /**
  * Token-bucket-ish fixed windows from rate-limiter-flexible: in process memory on one node, in
  * Redis when nodes must agree (the same limits hold whichever node a request lands on).
+ *
+ * While Redis is unreachable the limits fail open to an in-memory insurance limiter with the same
+ * rules: each node then enforces them on its own (so across N nodes a key gets at most N times its
+ * allowance until Redis is back), instead of answering 503 to every login and message because
+ * the limit store is away. See docs/deploy.md ("When Redis is unreachable").
  */
 export class FlexibleRateLimiter implements RateLimiter {
   private readonly limiters = new Map<RateBucket, RateLimiterAbstract>();
@@ -30,7 +35,9 @@ export class FlexibleRateLimiter implements RateLimiter {
       const opts = { points: rule.points, duration: rule.duration, keyPrefix: `${prefix}:${bucket}` };
       this.limiters.set(
         bucket,
-        redis ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true, rejectIfRedisNotReady: true }) : new RateLimiterMemory(opts),
+        redis
+          ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) })
+          : new RateLimiterMemory(opts),
       );
     }
   }

@@ -11,15 +11,20 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
+/** A command that gets no answer (Redis hung, or a half-open connection) fails after this long. */
+const COMMAND_TIMEOUT_MS = 2000;
+
 /**
  * node-redis clients tuned for a service: commands fail at once while disconnected (no offline
- * queue, so callers answer 503 instead of hanging), and the client reconnects by itself with a
- * capped backoff when Redis comes back.
+ * queue, so callers answer 503 instead of hanging), a command without an answer fails after
+ * COMMAND_TIMEOUT_MS, and the client reconnects by itself with a capped backoff when Redis comes
+ * back (subscriptions are restored by node-redis on reconnect).
  */
 function client(url: string, log: Logger, role: string) {
   const c = createClient({
     url,
     disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: {
       connectTimeout: 2000,
       reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
@@ -61,6 +66,9 @@ export async function connectRedis(url: string, log: Logger, timeoutMs = 5000): 
     pub,
     sub,
     async ping() {
+      // The node is only whole when it can also publish and receive broadcasts.
+      const down = ([['pub', pub], ['sub', sub]] as const).filter(([, c]) => !c.isReady).map(([r]) => r);
+      if (down.length) throw new Error(`redis ${down.join(', ')} connection is down`);
       await main.ping();
     },
     async close() {

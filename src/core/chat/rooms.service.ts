@@ -28,6 +28,9 @@ export const toView = (m: MessageRow): MessageView => ({
 });
 
 const notFound = () => new AppError('NOT_FOUND', 'room not found');
+const ignoreUnavailable = (e: unknown): void => {
+  if (!(e instanceof AppError && e.code === 'UNAVAILABLE')) throw e;
+};
 const notMember = () => new AppError('FORBIDDEN', 'you are not a member of this room');
 
 export class RoomsService {
@@ -92,7 +95,10 @@ export class RoomsService {
     if (await this.rooms.close(input.room_id, actor.uid)) {
       const members = await this.rooms.memberIds(input.room_id);
       const [a, b] = members;
-      if (a && b) await this.pool.block(a, b, this.clock.now() + this.opts.rematchCooldownMs);
+      // Blocked before the partner hears of it, so neither can rejoin into the same pair. The block
+      // is a courtesy: the room is closed for good in the database, so a pool that cannot be
+      // reached (UNAVAILABLE) must not turn the leave into a 503 nor hide it from the partner.
+      if (a && b) await this.pool.block(a, b, this.clock.now() + this.opts.rematchCooldownMs).catch(ignoreUnavailable);
       this.broadcaster?.roomClosed(input.room_id, actor.uid);
     }
     return RESP_OK;

@@ -1,0 +1,67 @@
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { RedisClient } from '../infra/redis.js';
+import type { Logger } from '../logger.js';
+
+type Listener = (message: Buffer, channel: Buffer) => void;
+type ShardedAdapter = ReturnType<ReturnType<typeof createShardedAdapter>>;
+
+/**
+ * The Socket.IO adapter that makes several nodes one service: `to(room).emit`, `except`,
+ * `socketsJoin` and `disconnectSockets` reach sockets on every node.
+ *
+ * Why the sharded adapter (Redis >= 7 SPUBLISH/SSUBSCRIBE) in "dynamic" mode, see docs/deploy.md:
+ * every public room (`room:<id>`, `user:<uid>`, `session:<sid>`) gets its own channel, and a node
+ * subscribes only to the channels of rooms it has a socket in. A message in a 1:1 room therefore
+ * reaches the one or two nodes that hold its members instead of every node, and the channels
+ * spread over the shards of a Redis Cluster. It is also built on socket.io-adapter's
+ * ClusterAdapter, which catches a failed publish, so an emit while Redis is away still reaches
+ * local sockets and never throws into a request (the classic adapter leaves the rejection of
+ * `publish` unhandled, which ends a Node 20 process).
+ *
+ * Two gaps of the library are closed here:
+ * - it does not handle the promise of SSUBSCRIBE/SUNSUBSCRIBE, which reject while Redis is away
+ *   (a socket joining a new room during an outage would crash the process with an unhandled
+ *   rejection): the subscriber is wrapped so those rejections are handled;
+ * - a subscription that failed during an outage is not retried by node-redis (it restores only
+ *   the subscriptions it had): when the subscriber is ready again, every local room's channel is
+ *   subscribed again (a no-op for the ones node-redis already restored).
+ */
+export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: string, log: Logger) {
+  const quiet = (what: string, channels: string | string[]) => (err: unknown) =>
+    log.debug({ err: (err as Error)?.message, channels }, `redis adapter: ${what} failed`);
+  const subscriber = {
+    sSubscribe(channels: string | string[], listener: Listener, bufferMode?: boolean) {
+      return sub.sSubscribe(channels, listener, bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+    },
+    sUnsubscribe(channels: string | string[], listener?: Listener, bufferMode?: boolean) {
+      return sub.sUnsubscribe(channels, listener, bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
+    },
+  };
+  const factory = createShardedAdapter(pub, subscriber, { channelPrefix, subscriptionMode: 'dynamic' });
+
+  const adapters = new Set<ShardedAdapter>();
+  let interrupted = false;
+  sub.on('error', () => {
+    interrupted = true;
+  });
+  sub.on('ready', () => {
+    if (!interrupted) return;
+    interrupted = false;
+    let rooms = 0;
+    for (const adapter of adapters) {
+      for (const room of adapter.rooms.keys()) {
+        if (adapter.sids.has(room)) continue; // a socket's own room rides on the namespace channel
+        adapter.emit('create-room', room); // the adapter's own listener (re)subscribes its channel
+        rooms++;
+      }
+    }
+    log.info({ rooms }, 'redis adapter: room subscriptions restored after reconnect');
+  });
+
+  // Socket.IO calls this with `new`, so it must be a function, not an arrow.
+  return function trackedAdapter(nsp: unknown): ShardedAdapter {
+    const adapter = factory(nsp);
+    adapters.add(adapter);
+    return adapter;
+  };
+}

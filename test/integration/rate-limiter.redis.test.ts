@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { connectRedis, type RedisConnections } from '../../src/infra/redis.js';
+import { FlexibleRateLimiter, type RateRules } from '../../src/infra/rate-limiter.js';
+import { AppError } from '../../src/core/errors.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+// Without REDIS_URL this file defines no tests (the runner runs this folder again with REDIS_URL
+// set); with REDIS_URL set, an unreachable Redis fails the before hook.
+if (process.env.REDIS_URL) {
+  const url = process.env.REDIS_URL;
+  const off = { points: 0, duration: 0 };
+  const rules: RateRules = {
+    anon_login: { points: 3, duration: 60 },
+    match_join: off,
+    message_send: off,
+    auth_login: off,
+    auth_register: off,
+    code_request: { points: 1, duration: 60 },
+  };
+  const log = pino({ level: 'silent' });
+
+  const outcome = (p: Promise<void>): Promise<string> =>
+    p.then(
+      () => 'ok',
+      (e: unknown) => (e instanceof AppError ? e.code : `unexpected ${String(e)}`),
+    );
+
+  describe('rate limits kept in Redis, as several nodes see them', () => {
+    const prefix = `gbyt-rl-${randomUUID()}`;
+    let proxy: TcpProxy;
+    let direct: RedisConnections, proxied: RedisConnections, other: RedisConnections;
+    /** Three nodes' limiters on one Redis; node 2 reaches it through a proxy the test can cut. */
+    let node1: FlexibleRateLimiter, node2: FlexibleRateLimiter, node3: FlexibleRateLimiter;
+
+    before(async () => {
+      try {
+        direct = await connectRedis(url, log);
+      } catch (e) {
+        throw new Error(`REDIS_URL is set but Redis cannot be reached: ${(e as Error).message}`);
+      }
+      other = await connectRedis(url, log);
+      const target = new URL(url);
+      proxy = await startTcpProxy(Number(target.port || 6379), target.hostname);
+      proxied = await connectRedis(proxy.urlFor(url), log);
+      node1 = new FlexibleRateLimiter(rules, direct.client, prefix);
+      node2 = new FlexibleRateLimiter(rules, proxied.client, prefix);
+      node3 = new FlexibleRateLimiter(rules, other.client, prefix);
+    });
+
+    after(async () => {
+      proxy?.restore();
+      if (direct) {
+        const keys = await direct.client.keys(`${prefix}*`);
+        if (keys.length) await direct.client.del(keys);
+      }
+      await Promise.all([direct, other, proxied].map((c) => c?.close()));
+      await proxy?.close();
+    });
+
+    it('refuses a second verification code for the same identifier on another node within the cooldown', async () => {
+      const key = `email_verification:${randomUUID()}@example.com`;
+      expect(await outcome(node1.consume('code_request', key))).to.equal('ok');
+      expect(await outcome(node3.consume('code_request', key))).to.equal('RATE_LIMITED');
+      expect(await outcome(node1.consume('code_request', key))).to.equal('RATE_LIMITED');
+    });
+
+    it('spends one allowance, wherever the calls land', async () => {
+      const ip = randomUUID();
+      const results = [];
+      for (const node of [node1, node3, node1, node3]) results.push(await outcome(node.consume('anon_login', ip)));
+      expect(results).to.deep.equal(['ok', 'ok', 'ok', 'RATE_LIMITED']);
+    });
+
+    it('falls back to limits per node while Redis is unreachable, and shares them again when it is back', async () => {
+      proxy.cut();
+      const deadline = Date.now() + 10_000;
+      while (proxied.client.isReady && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(proxied.client.isReady, 'the proxied client noticed the cut').to.equal(false);
+
+      // Fail open to an in-memory limiter: still limited, but per node.
+      const key = `password_reset:${randomUUID()}`;
+      expect(await outcome(node2.consume('code_request', key))).to.equal('ok');
+      expect(await outcome(node2.consume('code_request', key))).to.equal('RATE_LIMITED');
+      expect(await outcome(node1.consume('code_request', key)), 'node 1 never saw the call node 2 kept in memory').to.equal('ok');
+
+      proxy.restore();
+      const back = Date.now() + 15_000;
+      while (!proxied.client.isReady && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+      expect(proxied.client.isReady, 'the proxied client reconnected by itself').to.equal(true);
+      const shared = `password_reset:${randomUUID()}`;
+      expect(await outcome(node2.consume('code_request', shared))).to.equal('ok');
+      expect(await outcome(node1.consume('code_request', shared))).to.equal('RATE_LIMITED');
+    });
+  });
+}

@@ -1,0 +1,218 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Generous limits (every request comes from 127.0.0.1); a suite tightens the one it tests. */
+const CLUSTER_DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'test',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  BCRYPT_COST: '4',
+  RATE_ANON_LOGIN: '100000/60',
+  RATE_MATCH_JOIN: '100000/60',
+  RATE_MESSAGE_SEND: '100000/60',
+  RATE_AUTH_LOGIN: '100000/60',
+  RATE_AUTH_REGISTER: '100000/60',
+  REMATCH_COOLDOWN_MS: '60000',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+};
+
+const STARTUP_TIMEOUT_MS = 45_000;
+const OUTPUT_KEEP = 16_000;
+
+export interface ClusterNode {
+  index: number;
+  url: string;
+  port: number;
+  readonly alive: boolean;
+  /** The tail of the process's stdout and stderr, for failure messages. */
+  output(): string;
+  /** Sends `signal` and resolves when the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Cluster {
+  nodes: ClusterNode[];
+  /** The environment every node shares (DATABASE_URL, REDIS_URL, REDIS_PREFIX, JWT_SECRET...). */
+  env: Record<string, string>;
+  /** A client on the cluster's database, for assertions on what is stored. */
+  db: pg.Pool;
+  /** A client on the cluster's Redis, for assertions on the shared state (keys under `env.REDIS_PREFIX`). */
+  redis: TestRedis;
+  /** SIGTERM to every live node (SIGKILL after a grace period), then drops the database and the Redis keys. */
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  nodes: number;
+  /** Extra configuration for every node (e.g. a tight RATE_MESSAGE_SEND). */
+  env?: Record<string, string>;
+}
+
+const newRedisClient = (url: string) => createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
+export type TestRedis = ReturnType<typeof newRedisClient>;
+
+/** Throws a clear error when REDIS_URL is set but nobody answers there. */
+export async function connectRedisOrFail(url: string): Promise<TestRedis> {
+  const client = newRedisClient(url);
+  client.on('error', () => undefined); // connect() rejects with the error itself
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(`REDIS_URL is set but Redis cannot be reached: ${(e as Error).message}`);
+  }
+  return client;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function spawnNode(index: number, port: number, env: Record<string, string>): ClusterNode {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-OUTPUT_KEEP);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  let alive = true;
+  const exited = new Promise<void>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      alive = false;
+      children.delete(proc);
+      keep(Buffer.from(`\n[node ${index} exited: code ${code}, signal ${signal}]\n`));
+      resolve();
+    });
+  });
+  return {
+    index,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    get alive() {
+      return alive;
+    },
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (!alive) return;
+      proc.kill(signal);
+      if (signal === 'SIGKILL') return exited;
+      const grace = setTimeout(() => proc.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(grace);
+    },
+  };
+}
+
+async function waitReady(node: ClusterNode, deadline: number): Promise<void> {
+  for (;;) {
+    if (!node.alive) throw new Error(`node ${node.index} exited during startup:\n${node.output()}`);
+    try {
+      const res = await fetch(`${node.url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`node ${node.index} not ready within ${STARTUP_TIMEOUT_MS} ms:\n${node.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts `nodes` real server processes (`node --import tsx src/main.ts`) sharing one fresh
+ * Postgres database, one Redis namespace and one JWT secret, and waits until each answers
+ * /readyz. Needs DATABASE_URL and REDIS_URL; an unreachable one fails here with a clear message.
+ */
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  const redisUrl = process.env.REDIS_URL;
+  if (!process.env.DATABASE_URL || !redisUrl) throw new Error('the multinode suite needs DATABASE_URL and REDIS_URL');
+  const redis = await connectRedisOrFail(redisUrl);
+  let database: TestDatabase;
+  try {
+    database = await createTestDatabase();
+  } catch (e) {
+    await redis.close();
+    throw e;
+  }
+  const env: Record<string, string> = {
+    ...CLUSTER_DEFAULTS,
+    ...database.env,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `gbymn${randomBytes(4).toString('hex')}`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ...(opts.env ?? {}),
+  };
+  const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  const nodes: ClusterNode[] = [];
+
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+    await db.end().catch(() => undefined);
+    for await (const keys of redis.scanIterator({ MATCH: `${env.REDIS_PREFIX}:*`, COUNT: 500 })) {
+      if (keys.length) await redis.del(keys);
+    }
+    await redis.close().catch(() => undefined);
+    await database.drop();
+  };
+
+  try {
+    for (let i = 0; i < opts.nodes; i++) nodes.push(spawnNode(i, await freePort(), env));
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    await Promise.all(nodes.map((n) => waitReady(n, deadline)));
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  return { nodes, env, db, redis, stop };
+}
+
+/** Polls `probe` until it returns a value other than undefined, at most `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Rejects when `p` takes longer than `ms`: "answers, and does not hang". */
+export function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}
