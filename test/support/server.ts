@@ -13,7 +13,7 @@ export interface TestServer {
 }
 
 /** Generous limits so a suite's many logins from 127.0.0.1 are not throttled; limit tests set their own. */
-const TEST_DEFAULTS: Record<string, string> = {
+export const TEST_DEFAULTS: Readonly<Record<string, string>> = {
   HOST: '127.0.0.1',
   PORT: '0',
   LOG_LEVEL: 'silent',

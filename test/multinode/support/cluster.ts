@@ -6,21 +6,15 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
+import { TEST_DEFAULTS } from '../../support/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Generous limits (every request comes from 127.0.0.1); a suite tightens the one it tests. */
+/** The in-process harness's generous test limits, plus what separate processes need. */
 const CLUSTER_DEFAULTS: Record<string, string> = {
+  ...TEST_DEFAULTS,
   NODE_ENV: 'test',
-  HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
-  BCRYPT_COST: '4',
-  RATE_ANON_LOGIN: '100000/60',
-  RATE_MATCH_JOIN: '100000/60',
-  RATE_MESSAGE_SEND: '100000/60',
-  RATE_AUTH_LOGIN: '100000/60',
-  RATE_AUTH_REGISTER: '100000/60',
-  REMATCH_COOLDOWN_MS: '60000',
   SHUTDOWN_TIMEOUT_MS: '5000',
 };
 
