@@ -28,6 +28,16 @@ export function text(min: number, max: number, opts: { multiline?: boolean } = {
       'text.max': '{{#label}} must be at most {{#limit}} characters',
       'text.control': '{{#label}} must not contain control characters',
       'text.singleLine': '{{#label}} must be a single line',
+    })
+    // What the custom rule checks, for the OpenAPI document (src/http/openapi.ts); JSON Schema
+    // lengths count code points, like this rule.
+    .meta({
+      jsonSchema: {
+        minLength: min,
+        maxLength: max,
+        pattern: opts.multiline ? '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' : '^[^\\u0000-\\u001f\\u007f]*$',
+        description: `Trimmed first, then ${min} to ${max} characters (code points: an emoji counts as one)${opts.multiline ? '; newlines allowed' : '; one line'}; no control characters.`,
+      },
     });
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Screenshots of the main screens of the web client and the API docs, for docs/screenshots/.
+ *
+ *   node --import tsx scripts/screenshots.ts [output-dir]
+ *
+ * Starts a throw-away server (embedded database, port 0, 127.0.0.1), builds the client, and drives
+ * Debian's headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through a short conversation.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startServer } from '../test/support/server.js';
+import { buildWebClient, launchBrowser, openTab } from '../test/support/browser.js';
+
+const out = path.resolve(process.argv[2] ?? 'docs/screenshots');
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 375, height: 740 };
+
+const write = (line: string) => process.stdout.write(`${line}\n`);
+
+async function shot(page: Page, name: string): Promise<void> {
+  const file = path.join(out, `${name}.png`);
+  await page.screenshot({ path: file });
+  write(`  ${path.relative(process.cwd(), file)}`);
+}
+
+async function login(page: Page, name: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+  await page.locator('#screen-lobby').waitFor();
+}
+
+async function say(page: Page, text: string, other: Page): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).pressSequentially(text, { delay: 8 });
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+  await other.locator('#messages .msg.theirs .text', { hasText: text }).waitFor();
+  await page.locator('#messages .msg.mine[data-state="sent"] .text', { hasText: text }).waitFor();
+}
+
+await mkdir(out, { recursive: true });
+const browser = await launchBrowser();
+await buildWebClient();
+const server = await startServer();
+try {
+  write(`server ${server.url}; writing to ${path.relative(process.cwd(), out) || '.'}`);
+  const a = await openTab(browser, server.url, desktop, { colorScheme: 'light' });
+  const b = await openTab(browser, server.url, phone, { isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'light' });
+
+  await a.page.goto('/');
+  await a.page.getByLabel('Your name').fill('Mika');
+  await shot(a.page, '01-name-entry');
+  await a.page.getByRole('button', { name: 'Start chatting' }).click();
+  await a.page.locator('#screen-lobby').waitFor();
+  await a.page.getByRole('button', { name: 'Talk to a stranger' }).click();
+  await a.page.locator('#screen-waiting').waitFor();
+  await a.page.waitForTimeout(1300); // let the radar rings spread
+  await shot(a.page, '02-waiting');
+
+  await login(b.page, 'Jordan');
+  await b.page.getByRole('button', { name: 'Talk to a stranger' }).click();
+  await a.page.locator('#screen-chat').waitFor();
+  await b.page.locator('#screen-chat').waitFor();
+
+  await say(a.page, 'Hey! First time here. How does this work?', b.page);
+  await say(b.page, 'Hi Mika! You just talk :) Where are you writing from?', a.page);
+  await say(a.page, 'Taipei. It is raining, again. You?', b.page);
+  await say(b.page, 'Lisbon, and it is sunny. Sorry!', a.page);
+  await say(a.page, 'Lucky you. Any food tips if I ever visit?', b.page);
+  await b.page.getByLabel('Message', { exact: true }).pressSequentially('Pastéis de nata, obviously', { delay: 10 });
+  await a.page.locator('#typing.visible').waitFor();
+  await a.page.waitForTimeout(250);
+  await shot(a.page, '03-chat-desktop');
+  await b.page.getByLabel('Message', { exact: true }).press('Enter');
+  await a.page.locator('#messages .msg.theirs .text', { hasText: 'Pastéis' }).waitFor();
+  await b.page.locator('#messages .msg.mine[data-state="sent"] .text', { hasText: 'Pastéis' }).waitFor();
+  await b.page.getByLabel('Message', { exact: true }).blur();
+  await shot(b.page, '04-chat-phone');
+
+  await a.page.getByRole('button', { name: 'Leave' }).click();
+  await b.page.locator('#closed-banner').waitFor();
+  await shot(b.page, '05-stranger-left');
+
+  const d = await openTab(browser, server.url, { width: 1280, height: 900 }, { colorScheme: 'light' });
+  await d.page.goto('/docs#tag-rooms-and-messages');
+  await d.page.locator('#op-post-api-v1-rooms-room-id-messages').waitFor();
+  await shot(d.page, '06-api-docs');
+
+  const errors = [...a.errors, ...b.errors, ...d.errors];
+  if (errors.length) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
+} finally {
+  await browser.close();
+  await server.close();
+}

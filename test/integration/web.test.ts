@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { startServer, type TestServer } from '../support/server.js';
+import { http } from '../support/clients.js';
+import { buildWebClient } from '../support/browser.js';
+
+describe('web client and docs pages served by the API server', () => {
+  let server: TestServer;
+  before(async () => {
+    await buildWebClient();
+    server = await startServer();
+  });
+  after(async () => server?.close());
+
+  it('serves the client page at / with a strict Content-Security-Policy', async () => {
+    const r = await http(server, 'GET', '/');
+    expect(r.status).to.equal(200);
+    expect(r.headers.get('content-type')).to.match(/^text\/html/);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    expect(csp).to.contain("default-src 'self'");
+    expect(csp).to.contain("script-src 'self'");
+    expect(csp).to.not.contain('unsafe-inline');
+    expect(r.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(r.body).to.contain('<script type="module" src="/js/app.js"></script>');
+    expect(r.body).to.contain('<script src="/vendor/socket.io.min.js" defer></script>');
+  });
+
+  it('serves the compiled client, its styles and the socket.io-client browser bundle', async () => {
+    const app = await http(server, 'GET', '/js/app.js');
+    expect(app.status).to.equal(200);
+    expect(app.headers.get('content-type')).to.match(/javascript/);
+    expect(app.body).to.contain("from './conversation.js'");
+    const css = await http(server, 'GET', '/styles.css');
+    expect(css.status).to.equal(200);
+    expect(css.headers.get('content-type')).to.match(/^text\/css/);
+    const vendor = await http(server, 'GET', '/vendor/socket.io.min.js');
+    expect(vendor.status).to.equal(200);
+    expect(vendor.headers.get('content-type')).to.match(/javascript/);
+    expect(String(vendor.body)).to.match(/Socket\.IO v4/);
+  });
+
+  it('serves the human-readable docs page at /docs', async () => {
+    for (const path of ['/docs', '/docs/']) {
+      const r = await http(server, 'GET', path);
+      expect(r.status, path).to.equal(200);
+      expect(r.headers.get('content-type')).to.match(/^text\/html/);
+      expect(r.body).to.contain('/js/docs.js');
+      expect(r.headers.get('content-security-policy')).to.contain("default-src 'self'");
+    }
+  });
+
+  it('answers the usual JSON 404 for files that do not exist, and never serves files outside public/ and the build', async () => {
+    for (const path of ['/nope.html', '/js/nope.js', '/js/../package.json', '/%2e%2e/package.json', '/js/%2e%2e/%2e%2e/package.json', '/..%2fpackage.json']) {
+      const r = await http(server, 'GET', path);
+      expect(r.status, path).to.be.oneOf([400, 403, 404]);
+      expect(JSON.stringify(r.body), path).to.not.contain('"devDependencies"');
+    }
+    const r = await http(server, 'GET', '/nope.html');
+    expect(r.body).to.deep.include({ code: 'NOT_FOUND' });
+  });
+
+  it('leaves the API as it was: unknown API paths still answer JSON 404 and bodies must still be JSON', async () => {
+    const r = await http(server, 'GET', '/api/v1/nope');
+    expect(r.status).to.equal(404);
+    expect(r.body.code).to.equal('NOT_FOUND');
+    const form = await http(server, 'POST', '/api/v1/auth/anon', { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).to.equal(400);
+  });
+});
