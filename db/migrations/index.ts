@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_chat.js';
 import * as m002 from './002_members.js';
+import * as m003 from './003_one_open_room.js';
 
 /**
  * Migrations are listed here explicitly instead of being discovered on disk, so the same list
@@ -10,6 +11,7 @@ import * as m002 from './002_members.js';
 const migrations: Record<string, Knex.Migration> = {
   '001_chat': m001,
   '002_members': m002,
+  '003_one_open_room': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

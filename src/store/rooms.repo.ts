@@ -10,12 +10,21 @@ export interface RoomRow {
 export class RoomsRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Creates a room with its members in one transaction. */
-  async create(id: string, memberIds: readonly string[]): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      await trx('rooms').insert({ id });
-      await trx('room_members').insert(memberIds.map((user_id) => ({ room_id: id, user_id })));
-    });
+  /**
+   * Creates a room with its members in one transaction. Returns false, creating nothing, when one
+   * of them is already in an open room (the one-open-room index refused it).
+   */
+  async create(id: string, memberIds: readonly string[]): Promise<boolean> {
+    try {
+      await this.db.transaction(async (trx) => {
+        await trx('rooms').insert({ id });
+        await trx('room_members').insert(memberIds.map((user_id) => ({ room_id: id, user_id })));
+      });
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505' && /room_members_one_open_room/.test(String((e as Error).message) + String((e as { constraint?: string }).constraint))) return false;
+      throw e;
+    }
   }
 
   async findById(id: string): Promise<RoomRow | null> {
@@ -31,30 +40,25 @@ export class RoomsRepo {
     return rows.map((r) => r.user_id);
   }
 
-  /** The user's newest open room, if any. */
+  /** The user's open room, if any (there is at most one). */
   async openRoomOf(userId: string): Promise<string | null> {
-    const row = (await this.db('room_members as m')
-      .join('rooms as r', 'r.id', 'm.room_id')
-      .where('m.user_id', userId)
-      .whereNull('r.closed_at')
-      .orderBy('r.created_at', 'desc')
-      .first('r.id')) as { id: string } | undefined;
-    return row?.id ?? null;
+    const row = (await this.db('room_members').where({ user_id: userId, active: true }).first('room_id')) as { room_id: string } | undefined;
+    return row?.room_id ?? null;
   }
 
-  /** Every open room of the user (a socket that connects is put back into them). */
+  /** The user's open rooms as a list (a socket that connects is put back into them). */
   async openRoomsOf(userId: string): Promise<string[]> {
-    const rows = (await this.db('room_members as m')
-      .join('rooms as r', 'r.id', 'm.room_id')
-      .where('m.user_id', userId)
-      .whereNull('r.closed_at')
-      .select('r.id')) as Array<{ id: string }>;
-    return rows.map((r) => r.id);
+    const id = await this.openRoomOf(userId);
+    return id ? [id] : [];
   }
 
   /** Closes an open room; returns false when it was already closed (or does not exist). */
   async close(id: string, by: string): Promise<boolean> {
-    const n = await this.db('rooms').where({ id }).whereNull('closed_at').update({ closed_at: this.db.fn.now(), closed_by: by });
-    return Number(n) > 0;
+    return this.db.transaction(async (trx) => {
+      const n = await trx('rooms').where({ id }).whereNull('closed_at').update({ closed_at: trx.fn.now(), closed_by: by });
+      if (Number(n) === 0) return false;
+      await trx('room_members').where({ room_id: id }).update({ active: false });
+      return true;
+    });
   }
 }

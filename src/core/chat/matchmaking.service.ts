@@ -39,7 +39,13 @@ export class MatchmakingService {
     if (open) return { status: 'matched', room_id: open };
     const partner = await this.pool.enqueue(actor.uid, this.clock.now());
     if (!partner) return { status: 'waiting' };
-    return { status: 'matched', room_id: await this.createRoom(actor.uid, partner) };
+    const roomId = await this.createRoom(actor.uid, partner);
+    if (roomId) return { status: 'matched', room_id: roomId };
+    // One of the two was already in a room (a concurrent join on another node got there first):
+    // the database says where the joiner stands now.
+    const now = await this.rooms.openRoomOf(actor.uid);
+    if (now) return { status: 'matched', room_id: now };
+    return (await this.pool.isWaiting(actor.uid)) ? { status: 'waiting' } : { status: 'idle' };
   }
 
   /** A status poll also keeps a waiting entry alive. */
@@ -71,12 +77,25 @@ export class MatchmakingService {
     for (const [a, b] of await this.pool.pairWaiting(now)) await this.createRoom(a, b);
   }
 
-  private async createRoom(a: string, b: string): Promise<string> {
+  /**
+   * Puts a pair the pool handed out into a new room. Returns null when the database refused
+   * because one of them is already in an open room (the same user joined on two nodes at once):
+   * the other goes back to the queue, and is paired again at once if someone is waiting.
+   */
+  private async createRoom(a: string, b: string): Promise<string | null> {
     const roomId = randomUUID();
-    // If this fails (database down) both users are out of the queue: their next status call
+    // If this throws (database down) both users are out of the queue: their next status call
     // answers idle and clients join again. Re-queueing here could pair them into a room that
     // nobody is told about, which is worse.
-    await this.rooms.create(roomId, [a, b]);
+    if (!(await this.rooms.create(roomId, [a, b]))) {
+      this.log.warn('a matched user was already in an open room; re-queueing the other');
+      for (const u of [a, b]) {
+        if (await this.rooms.openRoomOf(u)) continue;
+        const partner = await this.pool.enqueue(u, this.clock.now());
+        if (partner) await this.createRoom(u, partner);
+      }
+      return null;
+    }
     // A join racing with the pairing could have queued one of them again; a matched user must not wait.
     await Promise.all([this.pool.remove(a), this.pool.remove(b)]);
     const names = await this.users.namesByIds([a, b]);
