@@ -38,7 +38,9 @@ import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { redisAdapter } from './realtime/redis-adapter.js';
+import { coalesceWebSocketWrites } from './realtime/write-coalescing.js';
 import { isAppError } from './core/errors.js';
+import { BenchHooks } from './infra/bench-hooks.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -79,7 +81,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const users = new UsersRepo(db.knex);
   const rooms = new RoomsRepo(db.knex);
-  const messages = new MessagesRepo(db.knex);
+  const messages = new MessagesRepo(db.knex, { batch: config.messageWriteBatch, maxBatch: config.messageWriteBatchSize });
   const audit = new AuditLog(db.knex, log);
   const tokens = new TokenService(secret, config.accessTokenTtlSec);
   const sessions = new SessionService(new SessionsRepo(db.knex), users, tokens, clock, {
@@ -101,6 +103,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
 
   let shuttingDown = false;
+  // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
+  const bench = config.benchHooks ? new BenchHooks(() => ({ sockets: { '/matchmaking': io.of('/matchmaking').sockets.size, '/rooms': io.of('/rooms').sockets.size }, messageWrites: messages.writeStats() })) : null;
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
   if (redis) checks.push({ name: 'redis', check: () => redis!.ping() });
 
@@ -109,6 +113,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     metrics,
     trustProxy: config.trustProxy,
     routers: [
+      ...(bench ? [{ prefix: '/', router: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void (bench.handle(req, res) || next()) }] : []),
       { prefix: '/', router: healthRoutes(checks, metrics, () => shuttingDown) },
       { prefix: '/api/v1', router: chatRoutes(ops, authenticate(sessions)) },
       { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, authenticate(sessions)) },
@@ -118,6 +123,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     ],
   });
   const server = http.createServer(app);
+  coalesceWebSocketWrites(server);
   const io: AppServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 1e6,
@@ -162,6 +168,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true;
+        bench?.close();
         clearInterval(sweep);
         clearInterval(heartbeat);
         // Stop accepting, disconnect sockets, let in-flight HTTP requests finish (server.close).

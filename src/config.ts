@@ -55,6 +55,12 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Trust X-Forwarded-For from this many proxies (express "trust proxy"). */
   trustProxy: number;
+  /** Coalesce concurrent message inserts into one multi-row statement (src/store/message-writer.ts). */
+  messageWriteBatch: boolean;
+  /** At most this many messages per coalesced insert. */
+  messageWriteBatchSize: number;
+  /** Measurement endpoints for the benchmarks (/__bench); never set in a deployment. */
+  benchHooks: boolean;
 }
 
 const rate = Joi.string()
@@ -102,6 +108,9 @@ const schema = Joi.object({
   LINE_VERIFY_URL: Joi.string().uri().empty(''),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   TRUST_PROXY: Joi.number().integer().min(0).default(0),
+  MESSAGE_WRITE_BATCH: Joi.string().valid('on', 'off').default('on'),
+  MESSAGE_WRITE_BATCH_SIZE: Joi.number().integer().min(1).max(1000).default(200),
+  BENCH_HOOKS: Joi.string().valid('0', '1').default('0'),
 }).unknown(true);
 
 const parseRate = (s: string): RateRule => {
@@ -159,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxy: v.TRUST_PROXY,
+    messageWriteBatch: v.MESSAGE_WRITE_BATCH === 'on',
+    messageWriteBatchSize: v.MESSAGE_WRITE_BATCH_SIZE,
+    benchHooks: v.BENCH_HOOKS === '1',
   };
   return deepFreeze(config);
 }

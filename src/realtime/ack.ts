@@ -35,7 +35,16 @@ export function on<I, O>(socket: AppSocket, event: string, op: Operation<I, O>, 
   const handle = async (args: unknown[]): Promise<void> => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
     const requestId = `${socket.id}:${++seq}`;
-    const ctx: Ctx = { requestId, ip: socket.handshake.address, log: door.log.child({ reqId: requestId, ns, event, uid: socket.data.actor?.uid }) };
+    // The child logger is made on first use: most events log nothing, and a pino child (with
+    // redaction) per event was a measurable share of a message's cost (docs/performance.md).
+    let log: Logger | undefined;
+    const ctx: Ctx = {
+      requestId,
+      ip: socket.handshake.address,
+      get log() {
+        return (log ??= door.log.child({ reqId: requestId, ns, event, uid: socket.data.actor?.uid }));
+      },
+    };
     try {
       const payload = args.length === 0 ? {} : args[0];
       if (payloadTooLarge(payload)) throw new AppError('PAYLOAD_TOO_LARGE', 'event payload is larger than the 16 KiB limit');
@@ -57,9 +66,29 @@ export function on<I, O>(socket: AppSocket, event: string, op: Operation<I, O>, 
 
 function payloadTooLarge(p: unknown): boolean {
   if (p === null || typeof p !== 'object') return typeof p === 'string' && p.length > MAX_PAYLOAD_BYTES;
+  if (surelySmall(p)) return false;
   try {
     return Buffer.byteLength(JSON.stringify(p)) > MAX_PAYLOAD_BYTES;
   } catch {
     return true; // cyclic or otherwise unserialisable: refuse rather than guess
   }
+}
+
+/**
+ * A cheap upper bound that spares the usual small payload a JSON.stringify: a flat object of
+ * strings, numbers and booleans whose JSON is certainly under the limit (a UTF-16 unit is at most
+ * 3 bytes of UTF-8, or 6 as a JSON escape). Anything else goes through the exact check.
+ */
+function surelySmall(p: object): boolean {
+  if (Array.isArray(p)) return false;
+  let bound = 2;
+  for (const k in p) {
+    const v = (p as Record<string, unknown>)[k];
+    if (typeof v === 'string') bound += v.length * 6 + 3;
+    else if (typeof v === 'number' || typeof v === 'boolean') bound += 24;
+    else return false;
+    bound += k.length * 6 + 3;
+    if (bound > MAX_PAYLOAD_BYTES) return false;
+  }
+  return true;
 }

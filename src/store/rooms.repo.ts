@@ -7,19 +7,24 @@ export interface RoomRow {
   closed_by: string | null;
 }
 
+/** A text[] as PGlite may answer it ('{a,b}'); user ids are UUIDs, never quoted. */
+const parsePgArray = (s: string): string[] => (s === '{}' ? [] : s.slice(1, -1).split(',').map((x) => x.replace(/^"|"$/g, '')));
+
 export class RoomsRepo {
   constructor(private readonly db: Knex) {}
 
   /**
-   * Creates a room with its members in one transaction. Returns false, creating nothing, when one
-   * of them is already in an open room (the one-open-room index refused it).
+   * Creates a room with its members in one statement (atomic, one round trip). Returns false,
+   * creating nothing, when one of them is already in an open room (the one-open-room index
+   * refused it).
    */
   async create(id: string, memberIds: readonly string[]): Promise<boolean> {
     try {
-      await this.db.transaction(async (trx) => {
-        await trx('rooms').insert({ id });
-        await trx('room_members').insert(memberIds.map((user_id) => ({ room_id: id, user_id })));
-      });
+      await this.db.raw(
+        `WITH r AS (INSERT INTO rooms (id) VALUES (?) RETURNING id)
+         INSERT INTO room_members (room_id, user_id) SELECT r.id, m.user_id FROM r, (VALUES ${memberIds.map(() => '(?::text)').join(', ')}) AS m(user_id)`,
+        [id, ...memberIds],
+      );
       return true;
     } catch (e) {
       if ((e as { code?: string }).code === '23505' && /room_members_one_open_room/.test(String((e as Error).message) + String((e as { constraint?: string }).constraint))) return false;
@@ -29,6 +34,15 @@ export class RoomsRepo {
 
   async findById(id: string): Promise<RoomRow | null> {
     return ((await this.db('rooms').where({ id }).first()) as RoomRow | undefined) ?? null;
+  }
+
+  /** The room, and whether `userId` is one of its members, in one query (null: no such room). */
+  async findForMember(id: string, userId: string): Promise<(RoomRow & { is_member: boolean }) | null> {
+    const res = await this.db.raw(
+      `SELECT r.*, EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) AS is_member FROM rooms r WHERE r.id = ?`,
+      [userId, id],
+    );
+    return ((res.rows as Array<RoomRow & { is_member: boolean }>)[0]) ?? null;
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {
@@ -54,11 +68,23 @@ export class RoomsRepo {
 
   /** Closes an open room; returns false when it was already closed (or does not exist). */
   async close(id: string, by: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
-      const n = await trx('rooms').where({ id }).whereNull('closed_at').update({ closed_at: trx.fn.now(), closed_by: by });
-      if (Number(n) === 0) return false;
-      await trx('room_members').where({ room_id: id }).update({ active: false });
-      return true;
-    });
+    return (await this.closeReturningMembers(id, by)) !== null;
+  }
+
+  /**
+   * Closes an open room and answers its members, or null when it was already closed (or does not
+   * exist). One statement (atomic, one round trip): the room is closed and its members' rows
+   * retired together.
+   */
+  async closeReturningMembers(id: string, by: string): Promise<string[] | null> {
+    const res = await this.db.raw(
+      `WITH r AS (UPDATE rooms SET closed_at = now(), closed_by = ? WHERE id = ? AND closed_at IS NULL RETURNING id),
+            m AS (UPDATE room_members SET active = false FROM r WHERE room_members.room_id = r.id RETURNING room_members.user_id)
+       SELECT (SELECT count(*) FROM r)::int AS closed, COALESCE((SELECT array_agg(user_id ORDER BY user_id) FROM m), '{}') AS members`,
+      [by, id],
+    );
+    const row = (res.rows as Array<{ closed: number; members: string[] | string }>)[0];
+    if (!row || Number(row.closed) === 0) return null;
+    return Array.isArray(row.members) ? row.members : parsePgArray(row.members);
   }
 }

@@ -27,6 +27,13 @@ describe('configuration', () => {
     expect(loadConfig({ RATE_MESSAGE_SEND: '5/2' }).rates.messageSend).to.deep.equal({ points: 5, duration: 2 });
   });
 
+  it('batches message writes by default, and switches batching and the bench hooks with on/off values only', () => {
+    expect(loadConfig({})).to.include({ messageWriteBatch: true, messageWriteBatchSize: 200, benchHooks: false });
+    expect(loadConfig({ MESSAGE_WRITE_BATCH: 'off', MESSAGE_WRITE_BATCH_SIZE: '10', BENCH_HOOKS: '1' })).to.include({ messageWriteBatch: false, messageWriteBatchSize: 10, benchHooks: true });
+    expect(() => loadConfig({ MESSAGE_WRITE_BATCH: 'yes' })).to.throw(/MESSAGE_WRITE_BATCH/);
+    expect(() => loadConfig({ MESSAGE_WRITE_BATCH_SIZE: '0' })).to.throw(/MESSAGE_WRITE_BATCH_SIZE/);
+  });
+
   it('configures a platform provider only when its client id is set', () => {
     expect(loadConfig({}).providers.google).to.equal(undefined);
     const c = loadConfig({ GOOGLE_CLIENT_ID: 'cid', GOOGLE_JWKS_URL: 'http://127.0.0.1:9/jwks', GOOGLE_ISSUER: 'http://127.0.0.1:9' });

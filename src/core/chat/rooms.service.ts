@@ -92,8 +92,8 @@ export class RoomsService {
   /** Closes the room for both members. Leaving a room that is already closed is a no-op. */
   async leave(_ctx: Ctx, actor: Actor, input: RoomRef): Promise<RespOK> {
     await this.requireMember(input.room_id, actor.uid);
-    if (await this.rooms.close(input.room_id, actor.uid)) {
-      const members = await this.rooms.memberIds(input.room_id);
+    const members = await this.rooms.closeReturningMembers(input.room_id, actor.uid);
+    if (members) {
       const [a, b] = members;
       // Blocked before the partner hears of it, so neither can rejoin into the same pair. The block
       // is a courtesy: the room is closed for good in the database, so a pool that cannot be
@@ -111,9 +111,9 @@ export class RoomsService {
   }
 
   private async requireMember(roomId: string, uid: string) {
-    const room = await this.rooms.findById(roomId);
+    const room = await this.rooms.findForMember(roomId, uid);
     if (!room) throw notFound();
-    if (!(await this.rooms.isMember(roomId, uid))) throw notMember();
+    if (!room.is_member) throw notMember();
     return room;
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 
 /** The slow-hash primitive, behind an interface so tests can count comparisons. */
@@ -7,14 +8,41 @@ export interface PasswordHasher {
   verify(plain: string, hash: string): Promise<boolean>;
 }
 
-/** bcrypt through its async API (the work runs on libuv's pool, not the event loop). */
+/**
+ * bcrypt through its async API (the work runs on libuv's pool, not the event loop), at most
+ * `concurrency` hashes at a time. The default leaves one core to the event loop: with libuv's four
+ * threads all hashing on a one-core node, the event loop got a fifth of the CPU and chat latency
+ * tripled during a burst of logins; bounded, a burst of logins queues instead
+ * (docs/performance.md).
+ */
 export class BcryptHasher implements PasswordHasher {
-  constructor(private readonly cost: number) {}
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly cost: number,
+    private readonly concurrency = Math.max(1, availableParallelism() - 1),
+  ) {}
+
   hash(plain: string): Promise<string> {
-    return bcrypt.hash(plain, this.cost);
+    return this.limited(() => bcrypt.hash(plain, this.cost));
   }
+
   verify(plain: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(plain, hash);
+    return this.limited(() => bcrypt.compare(plain, hash));
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    // A finishing hash hands its slot straight to the next waiter, so the bound is never exceeded.
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
 

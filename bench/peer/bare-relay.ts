@@ -1,0 +1,53 @@
+/**
+ * The benchmark's peer: the least a Socket.IO server can do to relay a 1:1 chat. No
+ * authentication, no validation, no storage, no rate limits, no metrics, no logging. A socket
+ * that connects to /rooms with `auth: { room }` joins that room; `send {room_id, content,
+ * client_msg_id}` is stamped with an id and a timestamp, broadcast to the room (the sender's
+ * socket included, as our server does) and acknowledged with the same `{ok, data}` shape, so the
+ * load generator drives both servers with the same code.
+ *
+ * Run: PORT=0 node --import tsx bench/peer/bare-relay.ts   (prints "listening <port>")
+ * With BENCH_HOOKS=1 it answers the same /__bench/stats as the server (for the idle comparison).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { BenchHooks } from '../../src/infra/bench-hooks.js';
+
+const port = Number(process.env.PORT ?? 0);
+const hooks = process.env.BENCH_HOOKS === '1' ? new BenchHooks(() => ({ sockets: { '/rooms': io.of('/rooms').sockets.size } })) : null;
+
+const server = http.createServer((req, res) => {
+  if (hooks?.handle(req, res)) return;
+  if (req.url === '/readyz') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"status":"ok"}');
+    return;
+  }
+  res.writeHead(404);
+  res.end();
+});
+const io = new Server(server, { serveClient: false, maxHttpBufferSize: 1e6 });
+
+let seq = 0;
+const rooms = io.of('/rooms');
+rooms.on('connection', (socket) => {
+  const room = (socket.handshake.auth as { room?: unknown }).room;
+  if (typeof room === 'string') void socket.join(room);
+  socket.on('send', (m: { room_id: string; content: string; client_msg_id: string }, ack?: (r: unknown) => void) => {
+    const msg = { message_id: String(++seq).padStart(16, '0'), room_id: m.room_id, uid: socket.id, content: m.content, timestamp: Date.now() };
+    rooms.to(m.room_id).emit('message', msg);
+    ack?.({ ok: true, data: msg });
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
+});
+const stop = () => {
+  hooks?.close();
+  io.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
