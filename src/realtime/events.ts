@@ -21,8 +21,8 @@ export interface InterServerEvents {}
 
 export interface SocketData {
   actor?: Actor;
-  /** /rooms only: the user's open rooms, loaded during the handshake. */
-  openRooms?: string[];
+  /** /rooms only: the user's open room (there is at most one), loaded during the handshake. */
+  openRoom?: string;
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -50,12 +50,12 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
 
   const rooms = io.of('/rooms');
   rooms.use(socketAuth(d.sessions));
-  // Look up the user's open rooms before the connection completes, so a (re)connecting socket
-  // is already in them when the client sees `connect`: nothing sent after that can be missed,
+  // Look up the user's open room before the connection completes, so a (re)connecting socket
+  // is already in it when the client sees `connect`: nothing sent after that can be missed,
   // even before the client's own `join` (which it still sends for catch-up).
   rooms.use(async (socket, next) => {
     try {
-      socket.data.openRooms = await d.rooms.openRoomsOf(socket.data.actor!.uid);
+      socket.data.openRoom = (await d.rooms.openRoomOf(socket.data.actor!.uid)) ?? undefined;
       next();
     } catch (err) {
       d.log.warn({ err }, 'could not look up the open rooms of a connecting socket');
@@ -67,7 +67,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
   track(rooms, d);
   rooms.on('connection', (socket) => {
     joinIdentity(socket);
-    void socket.join((socket.data.openRooms ?? []).map(roomChannel));
+    if (socket.data.openRoom) void socket.join(roomChannel(socket.data.openRoom));
     const joinChannel = (s: AppSocket, o: { room_id: string }) => void s.join(roomChannel(o.room_id));
     on(socket, 'join', d.ops.joinRoom, d, { after: joinChannel });
     on(socket, 'send', d.ops.sendMessage, d, { present: (o: SendResult) => o.message });

@@ -32,10 +32,6 @@ export class RoomsRepo {
     }
   }
 
-  async findById(id: string): Promise<RoomRow | null> {
-    return ((await this.db('rooms').where({ id }).first()) as RoomRow | undefined) ?? null;
-  }
-
   /** The room, and whether `userId` is one of its members, in one query (null: no such room). */
   async findForMember(id: string, userId: string): Promise<(RoomRow & { is_member: boolean }) | null> {
     const res = await this.db.raw(
@@ -45,30 +41,10 @@ export class RoomsRepo {
     return ((res.rows as Array<RoomRow & { is_member: boolean }>)[0]) ?? null;
   }
 
-  async isMember(roomId: string, userId: string): Promise<boolean> {
-    return !!(await this.db('room_members').where({ room_id: roomId, user_id: userId }).first('user_id'));
-  }
-
-  async memberIds(roomId: string): Promise<string[]> {
-    const rows = (await this.db('room_members').where({ room_id: roomId }).select('user_id')) as Array<{ user_id: string }>;
-    return rows.map((r) => r.user_id);
-  }
-
   /** The user's open room, if any (there is at most one). */
   async openRoomOf(userId: string): Promise<string | null> {
     const row = (await this.db('room_members').where({ user_id: userId, active: true }).first('room_id')) as { room_id: string } | undefined;
     return row?.room_id ?? null;
-  }
-
-  /** The user's open rooms as a list (a socket that connects is put back into them). */
-  async openRoomsOf(userId: string): Promise<string[]> {
-    const id = await this.openRoomOf(userId);
-    return id ? [id] : [];
-  }
-
-  /** Closes an open room; returns false when it was already closed (or does not exist). */
-  async close(id: string, by: string): Promise<boolean> {
-    return (await this.closeReturningMembers(id, by)) !== null;
   }
 
   /**

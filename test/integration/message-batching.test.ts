@@ -95,7 +95,7 @@ describe('message write batching', () => {
     it('answers null for a closed room, a non-member and an unknown room inside a batch, and inserts the rest', async () => {
       const open = await room();
       const closed = await room();
-      await rooms.close(closed.id, closed.a);
+      expect(await rooms.closeReturningMembers(closed.id, closed.a)).to.not.equal(null);
       const stranger = (await room()).a;
       const res = await Promise.all([
         repo.insertIfAllowed({ roomId: open.id, senderId: open.a, clientMsgId: 'k1', content: 'ok 1' }),
