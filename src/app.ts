@@ -84,11 +84,25 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const messages = new MessagesRepo(db.knex, { batch: config.messageWriteBatch, maxBatch: config.messageWriteBatchSize });
   const audit = new AuditLog(db.knex, log);
   const tokens = new TokenService(secret, config.accessTokenTtlSec);
+
+  // The HTTP server and Socket.IO come first, so the services get the broadcaster at construction.
+  // Engine.io wraps the request listener present when it attaches, so the server starts with one
+  // that delegates to the Express app, which is built further down once the routes exist.
+  let app: http.RequestListener | null = null;
+  const server = http.createServer((req, res) => (app ? app(req, res) : void res.writeHead(503).end()));
+  coalesceWebSocketWrites(server);
+  const io: AppServer = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: 1e6,
+    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
+  });
+  const broadcaster = new SocketBroadcaster(io, log);
+
   const sessions = new SessionService(new SessionsRepo(db.knex), users, tokens, clock, {
     refreshTtlSec: config.refreshTokenTtlSec,
     graceSec: config.refreshGraceSec,
     cacheMs: config.sessionCacheMs,
-  }, audit);
+  }, audit, broadcaster);
 
   // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
   const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();
@@ -96,8 +110,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
 
-  const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: 1000 });
-  const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log);
+  const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: 1000 }, broadcaster);
+  const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log, broadcaster);
   const anon = new AnonAuthService(db.knex, users, sessions, limiter);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
   const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
@@ -108,7 +122,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
   if (redis) checks.push({ name: 'redis', check: () => redis!.ping() });
 
-  const app = createHttpApp({
+  app = createHttpApp({
     log,
     metrics,
     trustProxy: config.trustProxy,
@@ -122,18 +136,6 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version) }) },
     ],
   });
-  const server = http.createServer(app);
-  coalesceWebSocketWrites(server);
-  const io: AppServer = new Server(server, {
-    serveClient: false,
-    maxHttpBufferSize: 1e6,
-    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
-  });
-
-  const broadcaster = new SocketBroadcaster(io, log);
-  sessions.setBroadcaster(broadcaster);
-  roomService.setBroadcaster(broadcaster);
-  matchmaking.setBroadcaster(broadcaster);
   mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight });
 
   // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;

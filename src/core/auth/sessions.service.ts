@@ -42,13 +42,9 @@ export class SessionService {
     private readonly clock: Clock,
     private readonly opts: SessionOptions,
     private readonly audit: AuditLog,
-    private broadcaster: Broadcaster | null = null,
+    private readonly broadcaster: Broadcaster | null = null,
   ) {}
 
-  /** Late binding: the real-time layer is built after the core. */
-  setBroadcaster(b: Broadcaster): void {
-    this.broadcaster = b;
-  }
 
   async start(uid: string, kind: UserKind, trx?: Knex): Promise<TokenPair> {
     const now = this.clock.now();

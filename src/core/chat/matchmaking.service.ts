@@ -26,12 +26,9 @@ export class MatchmakingService {
     private readonly clock: Clock,
     private readonly opts: MatchmakingOptions,
     private readonly log: Logger,
-    private broadcaster: Broadcaster | null = null,
+    private readonly broadcaster: Broadcaster | null = null,
   ) {}
 
-  setBroadcaster(b: Broadcaster): void {
-    this.broadcaster = b;
-  }
 
   async join(_ctx: Ctx, actor: Actor): Promise<MatchState> {
     await this.limiter.consume('match_join', actor.uid);

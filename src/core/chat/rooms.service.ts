@@ -41,12 +41,9 @@ export class RoomsService {
     private readonly limiter: RateLimiter,
     private readonly clock: Clock,
     private readonly opts: RoomsOptions,
-    private broadcaster: Broadcaster | null = null,
+    private readonly broadcaster: Broadcaster | null = null,
   ) {}
 
-  setBroadcaster(b: Broadcaster): void {
-    this.broadcaster = b;
-  }
 
   /**
    * Stores and fans out a message. A retry with the same client_msg_id returns the stored
