@@ -39,6 +39,7 @@ import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { redisAdapter } from './realtime/redis-adapter.js';
 import { coalesceWebSocketWrites } from './realtime/write-coalescing.js';
+import { ConnectionLimits } from './realtime/connection-limits.js';
 import { isAppError } from './core/errors.js';
 import { BenchHooks } from './infra/bench-hooks.js';
 
@@ -91,26 +92,31 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   let app: http.RequestListener | null = null;
   const server = http.createServer((req, res) => (app ? app(req, res) : void res.writeHead(503).end()));
   coalesceWebSocketWrites(server);
+  // Built before Socket.IO: new connections are rate-limited per client address (socket_connect).
+  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
+  const connectionLimits = new ConnectionLimits({ trustProxy: config.trustProxy, maxPerAddress: config.maxSocketsPerAddress, limiter, log });
   const io: AppServer = new Server(server, {
     serveClient: false,
+    allowRequest: connectionLimits.allowRequest,
     maxHttpBufferSize: 1e6,
     ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
   });
+  io.engine.on('connection', (conn: Parameters<ConnectionLimits['track']>[0]) => connectionLimits.track(conn));
   const broadcaster = new SocketBroadcaster(io, log);
 
   const sessions = new SessionService(new SessionsRepo(db.knex), users, tokens, clock, {
     refreshTtlSec: config.refreshTokenTtlSec,
+    maxAgeSec: config.sessionMaxAgeSec,
     graceSec: config.refreshGraceSec,
     cacheMs: config.sessionCacheMs,
   }, audit, broadcaster);
 
   // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
   const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();
-  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
 
-  const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: 1000 }, broadcaster);
+  const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: config.catchUpPageSize }, broadcaster);
   const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log, broadcaster);
   const anon = new AnonAuthService(db.knex, users, sessions, limiter);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
@@ -136,7 +142,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version) }) },
     ],
   });
-  mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight });
+  mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight, trustProxy: config.trustProxy, clock });
 
   // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;
   // keep the entries of users with an open socket on this node alive.

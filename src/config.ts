@@ -40,7 +40,33 @@ export interface AppConfig {
     messageSend: RateRule;
     authLogin: RateRule;
     authRegister: RateRule;
+    /** Every password-checking call (register, login, password change) per client address, whatever the login id. */
+    authClient: RateRule;
+    /** Code e-mails/SMS requested per client address. */
+    codeRequestClient: RateRule;
+    /** Code checks (verify, reset, submit) per client address. */
+    codeVerifyClient: RateRule;
+    /** `join` and `history` per user (each reads up to a page of messages). */
+    roomRead: RateRule;
+    /** `typing` per user (each is relayed to the partner). */
+    typing: RateRule;
+    /** New Socket.IO connections per client address. */
+    socketConnect: RateRule;
   };
+  /** Codes issued per identifier per day, whichever purpose or client asked. */
+  codeDailyMax: number;
+  /** Password hashes waiting for a worker, over all clients; beyond it the answer is 503. */
+  hashQueueMax: number;
+  /** Password hashes running or waiting per client address; beyond it the answer is 429. */
+  hashQueuePerClient: number;
+  /** Absolute session lifetime in seconds: refreshing never extends a session past it. */
+  sessionMaxAgeSec: number;
+  /** Open Socket.IO connections per client address on one node. */
+  maxSocketsPerAddress: number;
+  /** Messages per `join` catch-up page (the ack says `has_more` when there are more). */
+  catchUpPageSize: number;
+  /** Key for the password pre-hash; undefined means derived from the JWT secret. */
+  passwordPepper: string | undefined;
   codeCooldownSec: number;
   codeTtlSec: number;
   codeMaxAttempts: number;
@@ -90,6 +116,19 @@ const schema = Joi.object({
   RATE_MESSAGE_SEND: rate.default('40/10'),
   RATE_AUTH_LOGIN: rate.default('10/60'),
   RATE_AUTH_REGISTER: rate.default('10/3600'),
+  RATE_AUTH_CLIENT: rate.default('30/300'),
+  RATE_CODE_REQUEST_CLIENT: rate.default('10/3600'),
+  RATE_CODE_VERIFY_CLIENT: rate.default('30/600'),
+  RATE_ROOM_READ: rate.default('60/60'),
+  RATE_TYPING: rate.default('30/10'),
+  RATE_SOCKET_CONNECT: rate.default('60/60'),
+  CODE_DAILY_MAX: Joi.number().integer().min(1).default(10),
+  HASH_QUEUE_MAX: Joi.number().integer().min(1).default(64),
+  HASH_QUEUE_PER_CLIENT: Joi.number().integer().min(1).default(4),
+  SESSION_MAX_AGE: Joi.number().integer().min(60).default(30 * 24 * 3600),
+  MAX_SOCKETS_PER_ADDRESS: Joi.number().integer().min(1).default(50),
+  CATCH_UP_PAGE_SIZE: Joi.number().integer().min(1).max(1000).default(100),
+  PASSWORD_PEPPER: Joi.string().min(32).empty('').messages({ 'string.min': 'PASSWORD_PEPPER must be at least 32 characters' }),
   CODE_COOLDOWN: Joi.number().integer().min(0).default(60),
   CODE_TTL: Joi.number().integer().min(30).default(600),
   CODE_MAX_ATTEMPTS: Joi.number().integer().min(1).default(5),
@@ -154,7 +193,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       messageSend: parseRate(v.RATE_MESSAGE_SEND),
       authLogin: parseRate(v.RATE_AUTH_LOGIN),
       authRegister: parseRate(v.RATE_AUTH_REGISTER),
+      authClient: parseRate(v.RATE_AUTH_CLIENT),
+      codeRequestClient: parseRate(v.RATE_CODE_REQUEST_CLIENT),
+      codeVerifyClient: parseRate(v.RATE_CODE_VERIFY_CLIENT),
+      roomRead: parseRate(v.RATE_ROOM_READ),
+      typing: parseRate(v.RATE_TYPING),
+      socketConnect: parseRate(v.RATE_SOCKET_CONNECT),
     },
+    codeDailyMax: v.CODE_DAILY_MAX,
+    hashQueueMax: v.HASH_QUEUE_MAX,
+    hashQueuePerClient: v.HASH_QUEUE_PER_CLIENT,
+    sessionMaxAgeSec: v.SESSION_MAX_AGE,
+    maxSocketsPerAddress: v.MAX_SOCKETS_PER_ADDRESS,
+    catchUpPageSize: v.CATCH_UP_PAGE_SIZE,
+    passwordPepper: v.PASSWORD_PEPPER,
     codeCooldownSec: v.CODE_COOLDOWN,
     codeTtlSec: v.CODE_TTL,
     codeMaxAttempts: v.CODE_MAX_ATTEMPTS,

@@ -21,7 +21,7 @@ import { VerificationService } from './core/members/verification.service.js';
 import { memberAuthEvents, memberOperations } from './operations/members.ops.js';
 
 export interface MemberModuleDeps {
-  config: Pick<AppConfig, 'bcryptCost' | 'codeTtlSec' | 'codeMaxAttempts'>;
+  config: Pick<AppConfig, 'bcryptCost' | 'codeTtlSec' | 'codeMaxAttempts' | 'hashQueueMax' | 'hashQueuePerClient' | 'passwordPepper'>;
   db: Knex;
   /** The master secret; codes are hashed with a key derived from it. */
   secret: string;
@@ -40,7 +40,9 @@ export function createMemberModule(d: MemberModuleDeps) {
   const accounts = new MembersRepo(d.db);
   const identities = new IdentitiesRepo(d.db);
   const profiles = new ProfilesRepo(d.db);
-  const passwords = new Passwords(d.hasher ?? new BcryptHasher(d.config.bcryptCost));
+  const hasher = d.hasher ?? new BcryptHasher(d.config.bcryptCost, { maxWaiting: d.config.hashQueueMax, perClient: d.config.hashQueuePerClient });
+  // The pepper: PASSWORD_PEPPER when set, else a key derived from the master secret.
+  const passwords = new Passwords(hasher, deriveKey(d.config.passwordPepper ?? d.secret, 'password'));
   const codes = new CodesService(new CodesRepo(d.db), deriveKey(d.secret, 'codes'), d.notifier, d.limiter, d.clock, {
     ttlSec: d.config.codeTtlSec,
     maxAttempts: d.config.codeMaxAttempts,

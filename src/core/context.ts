@@ -8,6 +8,8 @@ export interface Actor {
   kind: UserKind;
   /** The server-side session the caller's token is bound to. */
   sid: string;
+  /** When the presented token expires, unix seconds (a socket is disconnected then). */
+  exp?: number;
 }
 
 /** Per-call context every operation receives, whichever door it came through. */

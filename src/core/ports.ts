@@ -43,7 +43,14 @@ export type RateBucket =
   | 'message_send'
   | 'auth_login'
   | 'auth_register'
-  | 'code_request';
+  | 'code_request'
+  | 'auth_client'
+  | 'code_request_client'
+  | 'code_verify_client'
+  | 'code_daily'
+  | 'room_read'
+  | 'typing'
+  | 'socket_connect';
 
 /** Consumes one point of `bucket` for `key`; throws AppError RATE_LIMITED (with retryAfter) when spent. */
 export interface RateLimiter {

@@ -1,14 +1,14 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError, errorBody, toAppError } from '../core/errors.js';
+import { AppError, errorBody, isAppError, toAppError } from '../core/errors.js';
 import type { SessionService } from '../core/auth/sessions.service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../infra/metrics.js';
 import { requestContext } from './context.js';
 
 /** Request id, child logger, access log line and metrics for every request. */
-export function observe(log: Logger, metrics: Metrics): RequestHandler {
+export function observe(log: Logger, metrics: Metrics, trustProxy = 0): RequestHandler {
   return (req, res, next) => {
-    req.ctx = requestContext(req, log);
+    req.ctx = requestContext(req, log, trustProxy);
     res.setHeader('X-Request-Id', req.ctx.requestId);
     const start = process.hrtime.bigint();
     res.on('finish', () => {
@@ -74,9 +74,24 @@ function fromBodyParser(e: { type?: string; status?: number }): AppError | null 
   }
 }
 
+/** The router's own errors: a path parameter that is not valid percent-encoding (`%ff`). */
+function fromRouter(e: unknown): AppError | null {
+  if (!(e instanceof URIError) && !(e instanceof Error && (e as { status?: number }).status === 400)) return null;
+  return new AppError('INVALID_ARGUMENT', 'the request path is not valid percent-encoded UTF-8');
+}
+
+/**
+ * Token and account answers must never sit in a browser's or proxy's cache (RFC 6749 section 5.1
+ * asks the same of token responses); nothing under /api is meant to be cached.
+ */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (e: unknown, req, res, _next) => {
-    const parsed = e && typeof e === 'object' && 'type' in e ? fromBodyParser(e as { type?: string; status?: number }) : null;
+    const parsed = e && typeof e === 'object' && 'type' in e ? fromBodyParser(e as { type?: string; status?: number }) : isAppError(e) ? null : fromRouter(e);
     const { err, internal } = parsed ? { err: parsed, internal: false } : toAppError(e);
     const l = req.ctx?.log ?? log;
     if (internal) l.error({ err: e }, 'unhandled error');

@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../infra/metrics.js';
-import { errorHandler, notFound, observe, requireJson } from './middleware.js';
+import { errorHandler, noStore, notFound, observe, requireJson } from './middleware.js';
 
 export const BODY_LIMIT = '16kb';
 
@@ -16,8 +16,9 @@ export function createHttpApp(opts: {
   app.disable('x-powered-by');
   app.set('trust proxy', opts.trustProxy);
   app.set('etag', false);
-  app.use(observe(opts.log, opts.metrics));
+  app.use(observe(opts.log, opts.metrics, opts.trustProxy));
   app.use(requireJson);
+  app.use('/api', noStore);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   for (const { prefix, router } of opts.routers) app.use(prefix, router);
   app.use(notFound);

@@ -3,9 +3,10 @@ import { AppError } from '../core/errors.js';
 import type { RateBucket, RateLimiter } from '../core/ports.js';
 import type { AppConfig, RateRule } from '../config.js';
 
-export type RateRules = Record<RateBucket, RateRule>;
+/** A bucket without a rule (or with a zero rule) is not limited. */
+export type RateRules = Partial<Record<RateBucket, RateRule>>;
 
-export function rateRules(c: AppConfig): RateRules {
+export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
   return {
     anon_login: c.rates.anonLogin,
     match_join: c.rates.matchJoin,
@@ -14,6 +15,13 @@ export function rateRules(c: AppConfig): RateRules {
     auth_register: c.rates.authRegister,
     // One code per identifier and purpose per cooldown window.
     code_request: { points: 1, duration: c.codeCooldownSec },
+    auth_client: c.rates.authClient,
+    code_request_client: c.rates.codeRequestClient,
+    code_verify_client: c.rates.codeVerifyClient,
+    code_daily: { points: c.codeDailyMax, duration: 24 * 3600 },
+    room_read: c.rates.roomRead,
+    typing: c.rates.typing,
+    socket_connect: c.rates.socketConnect,
   };
 }
 

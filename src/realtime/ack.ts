@@ -6,6 +6,7 @@ import { validate } from '../schemas/common.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../infra/metrics.js';
 import type { InFlight } from '../infra/inflight.js';
+import { clientAddress } from '../http/client-address.js';
 
 /** Socket payloads are held to the same size limit as REST bodies. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -14,6 +15,8 @@ export interface SocketDoor {
   log: Logger;
   metrics: Metrics;
   inflight: InFlight;
+  /** TRUST_PROXY: the same client-address rule as the REST door. */
+  trustProxy: number;
 }
 
 export interface EventOptions<O> {
@@ -31,6 +34,8 @@ let seq = 0;
  */
 export function on<I, O>(socket: AppSocket, event: string, op: Operation<I, O>, door: SocketDoor, opts: EventOptions<O> = {}): void {
   const ns = socket.nsp.name;
+  // The handshake's address, by the REST door's rule, so both doors share one rate-limit key.
+  const ip = clientAddress(socket.request, door.trustProxy);
   socket.on(event, (...args: unknown[]) => void door.inflight.run(() => handle(args)));
   const handle = async (args: unknown[]): Promise<void> => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
@@ -40,7 +45,7 @@ export function on<I, O>(socket: AppSocket, event: string, op: Operation<I, O>, 
     let log: Logger | undefined;
     const ctx: Ctx = {
       requestId,
-      ip: socket.handshake.address,
+      ip,
       get log() {
         return (log ??= door.log.child({ reqId: requestId, ns, event, uid: socket.data.actor?.uid }));
       },

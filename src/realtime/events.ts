@@ -15,6 +15,8 @@ export interface ServerToClientEvents {
   message: (m: MessageView) => void;
   typing: (e: { room_id: string; uid: string; typing: boolean }) => void;
   room_closed: (e: { room_id: string; by: string }) => void;
+  /** Sent just before the server disconnects a socket whose token expired (extension). */
+  token_expired: (e: { code: 'UNAUTHENTICATED'; message: string }) => void;
 }
 
 export interface InterServerEvents {}

@@ -7,6 +7,8 @@ import type { Operation } from '../core/operation.js';
 import { on, type SocketDoor } from './ack.js';
 import { socketAuth } from './auth.middleware.js';
 import { roomChannel, sessionChannel, userChannel } from './channels.js';
+import type { Clock } from '../core/ports.js';
+import { expireWithToken } from './token-expiry.js';
 
 export interface RealtimeDeps extends SocketDoor {
   ops: ChatOperations;
@@ -14,6 +16,7 @@ export interface RealtimeDeps extends SocketDoor {
   authEvents?: Record<string, Operation>;
   sessions: SessionService;
   rooms: RoomsRepo;
+  clock: Clock;
 }
 
 function track(nsp: AppNamespace, door: SocketDoor): void {
@@ -23,10 +26,14 @@ function track(nsp: AppNamespace, door: SocketDoor): void {
   });
 }
 
-/** Joins the channels every authenticated socket needs: its user and its session. */
-function joinIdentity(socket: AppSocket): void {
+/**
+ * Joins the channels every authenticated socket needs (its user and its session), and ends the
+ * socket when the token it was opened with expires.
+ */
+function joinIdentity(socket: AppSocket, clock: Clock): void {
   const actor = socket.data.actor!;
   void socket.join([userChannel(actor.uid), sessionChannel(actor.sid)]);
+  expireWithToken(socket, clock);
 }
 
 export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
@@ -42,7 +49,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
   mm.use(socketAuth(d.sessions));
   track(mm, d);
   mm.on('connection', (socket) => {
-    joinIdentity(socket);
+    joinIdentity(socket, d.clock);
     on(socket, 'join', d.ops.matchJoin, d);
     on(socket, 'status', d.ops.matchStatus, d);
     on(socket, 'leave', d.ops.matchLeave, d);
@@ -66,7 +73,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
   });
   track(rooms, d);
   rooms.on('connection', (socket) => {
-    joinIdentity(socket);
+    joinIdentity(socket, d.clock);
     if (socket.data.openRoom) void socket.join(roomChannel(socket.data.openRoom));
     const joinChannel = (s: AppSocket, o: { room_id: string }) => void s.join(roomChannel(o.room_id));
     on(socket, 'join', d.ops.joinRoom, d, { after: joinChannel });

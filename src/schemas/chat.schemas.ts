@@ -10,7 +10,9 @@ export interface TypingInput extends RoomRef { typing: boolean }
 
 export const anonLogin = Joi.object<AnonLoginInput>({ name: text(1, 32).required() });
 
-export const refresh = Joi.object<RefreshInput>({ token: Joi.string().min(1).max(4096).required() });
+export const refresh = Joi.object<RefreshInput>({
+  token: Joi.string().trim().min(1).max(4096).required().messages({ 'string.empty': '{{#label}} must not be empty' }),
+});
 
 export const none = Joi.object({});
 

@@ -41,13 +41,25 @@ export function text(min: number, max: number, opts: { multiline?: boolean } = {
     });
 }
 
-/** Opaque ids in paths and payloads: bounded so hostile input cannot grow queries or logs. */
-export const opaqueId = () => Joi.string().min(1).max(128);
+/**
+ * Opaque ids in paths and payloads: bounded so hostile input cannot grow queries or logs, and
+ * free of control characters (Postgres refuses a NUL byte in text, which would surface as a 500).
+ */
+export const opaqueId = () =>
+  Joi.string()
+    .min(1)
+    .max(128)
+    .pattern(/^[^\u0000-\u001f\u007f]+$/)
+    .messages({ 'string.pattern.base': '{{#label}} must not contain control characters' });
+
+/** The largest message id: ids are Postgres int8 (bigint). */
+const MAX_MESSAGE_ID = 9223372036854775807n;
 
 /** A message id as handed out by the server (a decimal sequence, zero-padded). */
 export const messageId = () =>
   Joi.string()
     .pattern(/^\d{1,19}$/)
+    .custom((v: string, h) => (BigInt(v) > MAX_MESSAGE_ID ? h.error('string.pattern.base') : v))
     .messages({ 'string.pattern.base': '{{#label}} must be a message_id returned by the server' });
 
 // The validation options, compiled into each schema once: passed to every validate() call instead,
@@ -72,10 +84,16 @@ export function validate<T>(schema: JoiBase.Schema<T>, input: unknown): T {
   }
   const { value, error } = prepared(schema).validate(input);
   if (error) {
-    const details: FieldError[] = error.details.map((d) => ({
-      field: d.path.join('.') || '(body)',
-      message: d.message.replace(/"/g, ''),
-    }));
+    // One entry per field: joi can report two rules broken by one value (an empty
+    // password_confirm is both empty and unequal), and the first says it best.
+    const details: FieldError[] = [];
+    const seen = new Set<string>();
+    for (const d of error.details) {
+      const field = d.path.join('.') || '(body)';
+      if (seen.has(field)) continue;
+      seen.add(field);
+      details.push({ field, message: d.message.replace(/"/g, '') });
+    }
     throw new AppError('INVALID_ARGUMENT', `invalid input: ${details.map((d) => d.message).join('; ')}`, { details });
   }
   return value as T;

@@ -1,7 +1,6 @@
 import type { Schema } from 'joi';
 import { Joi, text } from './common.js';
 import { normalizeLoginId, type AccountType } from '../core/members/login-id.js';
-import { BCRYPT_MAX_BYTES } from '../core/members/passwords.js';
 import type { PlatformProvider } from '../core/ports.js';
 
 export type AuthMethod = 'credentials' | 'platform';
@@ -66,25 +65,23 @@ const loginIdByType = (typeRef: string) =>
   });
 
 /**
- * 8..128 characters and at most 72 UTF-8 bytes: bcrypt ignores every byte after the 72nd, so a
- * longer password would be silently truncated (and two passwords sharing 72 bytes would both work).
+ * 8..128 characters (code points) of any script, not trimmed. Every character counts: the hash
+ * is taken over a keyed digest of the whole password, not bcrypt's first 72 bytes (passwords.ts).
  */
 export const password = () =>
   Joi.string()
     .custom((v: string, h) => {
-      const chars = [...v].length;
+      const chars = [...v.normalize('NFC')].length;
       if (chars < 8) return h.error('password.min');
       if (chars > 128) return h.error('password.max');
-      if (Buffer.byteLength(v, 'utf8') > BCRYPT_MAX_BYTES) return h.error('password.bytes');
       return v;
     })
     .messages({
       'string.empty': '{{#label}} must be 8 to 128 characters',
       'password.min': '{{#label}} must be at least 8 characters',
       'password.max': '{{#label}} must be at most 128 characters',
-      'password.bytes': `{{#label}} must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8 (accented letters, CJK characters and emoji take 2 to 4 bytes each)`,
     })
-    .meta({ jsonSchema: { minLength: 8, maxLength: 128, description: `8 to 128 characters and at most ${BCRYPT_MAX_BYTES} bytes of UTF-8; not trimmed.` } });
+    .meta({ jsonSchema: { minLength: 8, maxLength: 128, description: '8 to 128 characters of any script (after Unicode NFC normalisation); not trimmed; every character counts.' } });
 
 const mustEqual = (other: string) =>
   Joi.string().required().valid(Joi.ref(other)).messages({ 'any.only': `{{#label}} must equal ${other}`, 'string.empty': `{{#label}} must equal ${other}` });

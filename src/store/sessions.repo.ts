@@ -16,7 +16,7 @@ export class SessionsRepo {
   constructor(private readonly db: Knex) {}
 
   async insert(
-    row: Pick<SessionRow, 'id' | 'user_id' | 'refresh_gen' | 'refresh_hash' | 'rotated_at' | 'expires_at'>,
+    row: Pick<SessionRow, 'id' | 'user_id' | 'refresh_gen' | 'refresh_hash' | 'rotated_at' | 'expires_at'> & Partial<Pick<SessionRow, 'created_at'>>,
     trx: Knex = this.db,
   ): Promise<void> {
     await trx('sessions').insert(row);

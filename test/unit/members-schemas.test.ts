@@ -21,22 +21,24 @@ const reg = (password: string, confirm = password) => ({
 
 describe('member schemas', () => {
   describe('passwords', () => {
-    it('accepts exactly 72 bytes and refuses 73', () => {
-      expect(fields(() => validate(S.register, reg('a'.repeat(72))))).to.deep.equal([]);
-      expect(fields(() => validate(S.register, reg('a'.repeat(73))))).to.deep.equal(['credentials.password']);
+    it('accepts 128 characters of any script and refuses 129, whatever their size in bytes', () => {
+      for (const ch of ['a', 'é', '密', '😀']) {
+        expect(fields(() => validate(S.register, reg(ch.repeat(128))))).to.deep.equal([]);
+        expect(fields(() => validate(S.register, reg(ch.repeat(129))))).to.deep.equal(['credentials.password']);
+      }
     });
 
-    it('counts bytes, not characters: 37 two-byte letters (74 bytes) are refused, 36 accepted', () => {
-      expect(fields(() => validate(S.register, reg('é'.repeat(36))))).to.deep.equal([]);
-      expect(fields(() => validate(S.register, reg('é'.repeat(37))))).to.deep.equal(['credentials.password']);
+    it('counts characters after NFC normalisation (an accent typed as two code points is one character)', () => {
+      const nfd = 'e\u0301'.repeat(128); // 256 code points, 128 characters once composed
+      expect(fields(() => validate(S.register, reg(nfd)))).to.deep.equal([]);
     });
 
-    it('explains the byte limit in the message', () => {
+    it('says the character limit in the message', () => {
       try {
-        validate(S.register, reg('密碼'.repeat(13)));
+        validate(S.register, reg('密碼'.repeat(65)));
         expect.fail('accepted');
       } catch (e) {
-        expect((e as AppError).message).to.match(/72 bytes/);
+        expect((e as AppError).message).to.match(/at most 128 characters/);
       }
     });
 

@@ -20,6 +20,8 @@ export interface TokenPair {
 
 export interface SessionOptions {
   refreshTtlSec: number;
+  /** Absolute lifetime: no refresh keeps a session alive longer than this after its login. */
+  maxAgeSec: number;
   graceSec: number;
   cacheMs: number;
 }
@@ -57,14 +59,15 @@ export class SessionService {
         refresh_gen: 0,
         refresh_hash: sha256(this.tokens.refreshToken(sid, 0)),
         rotated_at: rotatedAt,
-        expires_at: new Date(now + this.opts.refreshTtlSec * 1000),
+        expires_at: new Date(now + Math.min(this.opts.refreshTtlSec, this.opts.maxAgeSec) * 1000),
+        created_at: new Date(now),
       },
       trx,
     );
     return this.pairFor(uid, kind, sid, 0, rotatedAt);
   }
 
-  /** Refresh with whichever kind of token the client holds. */
+  /** The anonymous contract's refresh: a refresh token, or an anonymous session's access token. */
   refreshAny(token: string): Promise<TokenPair> {
     return this.tokens.isRefreshToken(token) ? this.refreshWithRefreshToken(token) : this.refreshWithAccessToken(token);
   }
@@ -101,9 +104,13 @@ export class SessionService {
   /**
    * Refresh with an access token that may have expired (the anonymous contract allows it). Only
    * the newest generation's token can be exchanged, and within the session's refresh lifetime.
+   * Only anonymous sessions' REST access tokens: a member's access token alone must not outlive
+   * its 15 minutes (members present their refresh token, /auth/sessions/refresh), and the
+   * socket-only centrifugo_token must never buy a session.
    */
   async refreshWithAccessToken(token: string): Promise<TokenPair> {
-    const claims = this.tokens.verifyAccess(token, { allowExpired: true, types: ['access', 'rt'] });
+    const claims = this.tokens.verifyAccess(token, { allowExpired: true, types: ['access'] });
+    if (claims.knd !== 'anon') throw unauth('members refresh with their refresh token: POST /api/v1/auth/sessions/refresh');
     const session = await this.liveSession(claims.sid);
     if (session.user_id !== claims.sub) throw unauth('invalid token');
     if (claims.gen === session.refresh_gen) return this.rotate(session);
@@ -115,7 +122,7 @@ export class SessionService {
   async authenticate(token: string, types: readonly TokenType[]): Promise<Actor> {
     const c = this.tokens.verifyAccess(token, { types });
     if (!(await this.isActive(c.sid))) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
-    return { uid: c.sub, kind: c.knd, sid: c.sid };
+    return { uid: c.sub, kind: c.knd, sid: c.sid, exp: c.exp };
   }
 
   async revoke(sid: string, reason: string): Promise<void> {
@@ -140,7 +147,7 @@ export class SessionService {
     const hit = this.activeCache.get(sid);
     if (hit && hit.until > now) return hit.active;
     const s = await this.repo.findById(sid);
-    const active = !!s && !s.revoked_at && s.expires_at.getTime() > now;
+    const active = !!s && this.alive(s, now);
     if (this.activeCache.size > 100_000) this.activeCache.clear();
     this.activeCache.set(sid, { active, until: active ? now + this.opts.cacheMs : Number.POSITIVE_INFINITY });
     return active;
@@ -148,8 +155,18 @@ export class SessionService {
 
   private async liveSession(sid: string): Promise<SessionRow> {
     const s = await this.repo.findById(sid);
-    if (!s || s.revoked_at || s.expires_at.getTime() <= this.clock.now()) throw unauth();
+    if (!s || !this.alive(s, this.clock.now())) throw unauth();
     return s;
+  }
+
+  /** Not revoked, within its refresh lifetime and within its absolute lifetime. */
+  private alive(s: SessionRow, now: number): boolean {
+    return !s.revoked_at && s.expires_at.getTime() > now && this.endOf(s) > now;
+  }
+
+  /** When the session ends whatever happens (SESSION_MAX_AGE after its login). */
+  private endOf(s: SessionRow): number {
+    return s.created_at.getTime() + this.opts.maxAgeSec * 1000;
   }
 
   private inGrace(s: SessionRow, gen: number): boolean {
@@ -162,7 +179,7 @@ export class SessionService {
     const next = await this.repo.rotate(s.id, s.refresh_gen, {
       refresh_hash: sha256(this.tokens.refreshToken(s.id, s.refresh_gen + 1)),
       rotated_at: rotatedAt,
-      expires_at: new Date(now + this.opts.refreshTtlSec * 1000),
+      expires_at: new Date(Math.min(now + this.opts.refreshTtlSec * 1000, this.endOf(s))),
     });
     if (next) return this.currentPair(next);
     // Lost a race with a concurrent refresh of the same token: that is the grace case.

@@ -65,6 +65,7 @@ export class RoomsService {
 
   /** Page 1 is the newest; every page is newest first. `before` pages from a stable cursor. */
   async list(_ctx: Ctx, actor: Actor, input: ListInput): Promise<ListMessageResp> {
+    await this.limiter.consume('room_read', actor.uid);
     await this.requireMember(input.room_id, actor.uid);
     const { total, rows } = await this.messages.page(input.room_id, {
       limit: input.page_size,
@@ -77,8 +78,12 @@ export class RoomsService {
     };
   }
 
-  /** Catch-up after a reconnect: messages after the cursor, oldest first. */
+  /**
+   * Catch-up after a reconnect: messages after the cursor, oldest first, one page at a time
+   * (`has_more` says to ask again from the last one), so no single call reads a whole room.
+   */
   async join(_ctx: Ctx, actor: Actor, input: JoinRoomInput): Promise<CatchUp> {
+    await this.limiter.consume('room_read', actor.uid);
     await this.requireMember(input.room_id, actor.uid);
     const after = input.after !== undefined ? parseMessageId(input.after) : undefined;
     const rows = await this.messages.after(input.room_id, after, this.opts.catchUpLimit + 1);
@@ -102,6 +107,7 @@ export class RoomsService {
   }
 
   async typing(_ctx: Ctx, actor: Actor, input: TypingInput): Promise<RespOK> {
+    await this.limiter.consume('typing', actor.uid);
     const room = await this.requireMember(input.room_id, actor.uid);
     if (!room.closed_at) this.broadcaster?.typing(input.room_id, actor.uid, input.typing);
     return RESP_OK;

@@ -26,11 +26,16 @@ export class CodesService {
   ) {}
 
   /**
-   * The per-(purpose, identifier) cooldown. Callers take it before they look the account up, so
-   * an unknown identifier is throttled exactly like a known one.
+   * The limits on sending a code, all taken before the account is looked up, so an unknown
+   * identifier is throttled exactly like a known one: per client address (one client cannot ask
+   * for codes to many identifiers: SMS bombing, SMS bills), the per-(purpose, identifier)
+   * cooldown, and a daily cap per identifier (each code allows `maxAttempts` guesses, so the cap
+   * bounds the guesses per account per day whoever asks).
    */
-  cooldown(purpose: CodePurpose, identifier: string): Promise<void> {
-    return this.limiter.consume('code_request', `${purpose}:${identifier}`);
+  async cooldown(purpose: CodePurpose, identifier: string, client: string): Promise<void> {
+    await this.limiter.consume('code_request_client', client);
+    await this.limiter.consume('code_request', `${purpose}:${identifier}`);
+    await this.limiter.consume('code_daily', identifier);
   }
 
   /** Creates a code (replacing the previous one) and hands it to the notifier. */
@@ -47,19 +52,21 @@ export class CodesService {
   }
 
   /** Checks a code without using it up (a wrong one still counts); returns the user it was issued to. */
-  check(purpose: CodePurpose, identifier: string, code: string): Promise<string> {
-    return this.present(purpose, identifier, code, false);
+  check(purpose: CodePurpose, identifier: string, code: string, client: string): Promise<string> {
+    return this.present(purpose, identifier, code, false, client);
   }
 
   /**
    * Uses a code up; returns the user it was issued to. Deliberately outside any transaction of
    * the caller: a wrong try must stay counted even when the caller's work is rolled back.
    */
-  consume(purpose: CodePurpose, identifier: string, code: string): Promise<string> {
-    return this.present(purpose, identifier, code, true);
+  consume(purpose: CodePurpose, identifier: string, code: string, client: string): Promise<string> {
+    return this.present(purpose, identifier, code, true, client);
   }
 
-  private async present(purpose: CodePurpose, identifier: string, code: string, consume: boolean): Promise<string> {
+  /** Every check counts against the client's budget, so one client cannot guess across many identifiers. */
+  private async present(purpose: CodePurpose, identifier: string, code: string, consume: boolean, client: string): Promise<string> {
+    await this.limiter.consume('code_verify_client', client);
     const res = await this.repo.present({
       purpose,
       identifier,

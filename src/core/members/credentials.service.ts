@@ -24,21 +24,26 @@ export class CredentialsService {
 
   async register(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
     await this.d.limiter.consume('auth_register', ctx.ip);
+    await this.d.limiter.consume('auth_client', ctx.ip);
     // Cheap early answer before the slow hash; the unique index still decides a race.
     if (await this.d.accounts.exists(input.login_id)) throw loginIdTaken();
-    const passwordHash = await this.d.passwords.hash(input.credentials!.password);
+    const passwordHash = await this.d.passwords.hash(input.credentials!.password, ctx.ip);
     const pair = await createMember(this.d, { platform: 'credentials', loginId: input.login_id, passwordHash });
     ctx.log.info({ uid: pair.uid }, 'member registered');
     return toLoginResp(pair);
   }
 
   async login(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
+    // Two budgets: one per (address, login id) against guessing one account, and one per address
+    // whatever the login id, against spraying many accounts and against one client taking every
+    // bcrypt slot (docs/security.md). Only the first is given back after a success.
     const limitKey = `${ctx.ip}|${input.login_id}`;
+    await this.d.limiter.consume('auth_client', ctx.ip);
     await this.d.limiter.consume('auth_login', limitKey);
     const account = await this.d.accounts.findByLoginId(input.login_id);
     // Always exactly one bcrypt comparison (against a dummy hash when there is no account or no
     // password), so neither the answer nor its timing tells whether the login id exists.
-    const ok = await this.d.passwords.verify(input.credentials!.password, account?.password_hash);
+    const ok = await this.d.passwords.verify(input.credentials!.password, account?.password_hash, ctx.ip);
     if (!account || !ok) {
       await this.d.audit.record('login_failed', {
         userId: account?.user_id ?? null,

@@ -29,12 +29,13 @@ export class PasswordChangeService {
     if (!account?.password_hash) throw new AppError('FORBIDDEN', 'this account signs in with a platform and has no password to change');
     // A stolen access token must not become an unlimited password-guessing oracle.
     const limitKey = `password_change|${actor.uid}`;
+    await this.d.limiter.consume('auth_client', ctx.ip);
     await this.d.limiter.consume('auth_login', limitKey);
-    if (!(await this.d.passwords.verify(input.current_password, account.password_hash))) {
+    if (!(await this.d.passwords.verify(input.current_password, account.password_hash, ctx.ip))) {
       throw new AppError('FORBIDDEN', 'current_password is wrong');
     }
     await this.d.limiter.reset('auth_login', limitKey);
-    const hash = await this.d.passwords.hash(input.new_password);
+    const hash = await this.d.passwords.hash(input.new_password, ctx.ip);
     await this.d.db.transaction(async (trx) => {
       await this.d.accounts.setPassword(actor.uid, hash, null, trx);
       await this.d.sessions.revokeAllForUser(actor.uid, 'password_change', actor.sid, trx);

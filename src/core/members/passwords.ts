@@ -1,74 +1,93 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { FairQueue } from './fair-queue.js';
 
 /** The slow-hash primitive, behind an interface so tests can count comparisons. */
 export interface PasswordHasher {
-  hash(plain: string): Promise<string>;
-  verify(plain: string, hash: string): Promise<boolean>;
+  /** `client` is who asked (the client address): the hasher may share its capacity fairly by it. */
+  hash(plain: string, client?: string): Promise<string>;
+  verify(plain: string, hash: string, client?: string): Promise<boolean>;
+}
+
+export interface BcryptQueueOptions {
+  concurrency?: number;
+  maxWaiting?: number;
+  perClient?: number;
 }
 
 /**
- * bcrypt through its async API (the work runs on libuv's pool, not the event loop), at most
- * `concurrency` hashes at a time. The default leaves one core to the event loop: with libuv's four
- * threads all hashing on a one-core node, the event loop got a fifth of the CPU and chat latency
- * tripled during a burst of logins; bounded, a burst of logins queues instead
- * (docs/performance.md).
+ * bcrypt through its async API (the work runs on libuv's pool, not the event loop), behind a
+ * bounded fair queue (fair-queue.ts). The default concurrency leaves one core to the event loop:
+ * with libuv's four threads all hashing on a one-core node, the event loop got a fifth of the CPU
+ * and chat latency tripled during a burst of logins (docs/performance.md). The queue is bounded
+ * and shared out per client, so one client firing logins cannot make everyone else's wait
+ * (docs/security.md).
  */
 export class BcryptHasher implements PasswordHasher {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly queue: FairQueue;
 
   constructor(
     private readonly cost: number,
-    private readonly concurrency = Math.max(1, availableParallelism() - 1),
-  ) {}
-
-  hash(plain: string): Promise<string> {
-    return this.limited(() => bcrypt.hash(plain, this.cost));
+    opts: BcryptQueueOptions = {},
+  ) {
+    this.queue = new FairQueue({
+      concurrency: opts.concurrency ?? Math.max(1, availableParallelism() - 1),
+      maxWaiting: opts.maxWaiting ?? 64,
+      perClient: opts.perClient ?? 4,
+    });
   }
 
-  verify(plain: string, hash: string): Promise<boolean> {
-    return this.limited(() => bcrypt.compare(plain, hash));
+  hash(plain: string, client = 'server'): Promise<string> {
+    return this.queue.run(client, () => bcrypt.hash(plain, this.cost));
   }
 
-  private async limited<T>(work: () => Promise<T>): Promise<T> {
-    // A finishing hash hands its slot straight to the next waiter, so the bound is never exceeded.
-    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
+  verify(plain: string, hash: string, client = 'server'): Promise<boolean> {
+    return this.queue.run(client, () => bcrypt.compare(plain, hash));
   }
 }
 
-/** bcrypt reads at most 72 bytes; longer passwords are refused at the edge (see docs/members.md). */
-export const BCRYPT_MAX_BYTES = 72;
+/** Marks hashes of the pre-hashed scheme; a stored hash without it is plain bcrypt of the password. */
+const V1 = '$gby1$';
 
 /**
- * Password hashing and checking with equal cost whether or not an account (or its password)
- * exists: a missing hash is replaced by a dummy hash of the same cost, so an unknown login id
- * takes as long to refuse as a wrong password.
+ * Password hashing and checking.
+ *
+ * - Passwords are Unicode-normalised (NFC), so the same password typed on two keyboards that
+ *   compose accents differently is the same password.
+ * - bcrypt reads at most 72 bytes, which 24 CJK characters fill. New hashes are bcrypt of
+ *   base64(HMAC-SHA256(pepper, password)): 44 ASCII bytes whatever the password's length or
+ *   script (no NUL bytes, which bcrypt would stop at), so all 128 characters count. The pepper
+ *   is a server secret, so a leaked table alone cannot even be attacked offline. Hashes made
+ *   before this scheme (no `$gby1$` prefix) still verify against the password as typed.
+ * - Equal cost whether or not an account (or its password) exists: a missing hash is replaced by
+ *   a dummy hash of the same cost, so an unknown login id takes as long to refuse as a wrong one.
  */
 export class Passwords {
   private readonly dummy: Promise<string>;
 
-  constructor(private readonly hasher: PasswordHasher) {
-    this.dummy = hasher.hash(randomBytes(18).toString('base64url'));
+  constructor(
+    private readonly hasher: PasswordHasher,
+    private readonly pepper: Buffer,
+  ) {
+    this.dummy = this.hash(randomBytes(18).toString('base64url'));
     this.dummy.catch(() => undefined); // surfaced by the first verify() that needs it
   }
 
-  hash(plain: string): Promise<string> {
-    return this.hasher.hash(plain);
+  async hash(plain: string, client?: string): Promise<string> {
+    return V1 + (await this.hasher.hash(this.prehash(plain), client));
   }
 
   /** True only when `hash` exists and matches; always costs exactly one comparison. */
-  async verify(plain: string, hash: string | null | undefined): Promise<boolean> {
-    const ok = await this.hasher.verify(plain, hash ?? (await this.dummy));
+  async verify(plain: string, hash: string | null | undefined, client?: string): Promise<boolean> {
+    const stored = hash ?? (await this.dummy);
+    const ok = stored.startsWith(V1)
+      ? await this.hasher.verify(this.prehash(plain), stored.slice(V1.length), client)
+      : await this.hasher.verify(plain, stored, client);
     return ok && !!hash;
+  }
+
+  private prehash(plain: string): string {
+    return createHmac('sha256', this.pepper).update(plain.normalize('NFC'), 'utf8').digest('base64');
   }
 }

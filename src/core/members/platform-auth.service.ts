@@ -26,6 +26,7 @@ export class PlatformAuthService {
 
   async register(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
     await this.d.limiter.consume('auth_register', ctx.ip);
+    await this.d.limiter.consume('auth_client', ctx.ip);
     const { provider, token } = input.platform!;
     const identity = await this.d.verifier.verify(provider, token);
     if (await this.d.identities.find(provider, identity.subject)) {
@@ -41,7 +42,9 @@ export class PlatformAuthService {
 
   /** Finds the member by the token's (provider, subject); the request's login_id is not used to look up. */
   async login(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
-    await this.d.limiter.consume('auth_login', `${ctx.ip}|${input.login_id}`);
+    // Keyed on the address alone: the login id is not used to log in here, so keying on it
+    // would let a client buy a fresh allowance (and an outbound verify call) per made-up id.
+    await this.d.limiter.consume('auth_client', ctx.ip);
     const { provider, token } = input.platform!;
     const failed = (reason: string) =>
       this.d.audit.record('login_failed', { ip: ctx.ip, detail: { method: 'platform', provider, login_id: input.login_id, reason } });

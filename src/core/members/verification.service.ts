@@ -23,15 +23,15 @@ export class VerificationService {
     if (account[verifiedFlagOf(account.login_type)]) {
       throw new AppError('INVALID_ARGUMENT', `${NAMES[account.login_type].replace(/^an? /, 'the ')} of this account is already verified`);
     }
-    await this.d.codes.cooldown(input.purpose, account.login_id);
+    await this.d.codes.cooldown(input.purpose, account.login_id, ctx.ip);
     await this.d.codes.issue(input.purpose, account.login_id, account.user_id, channelOf(account.login_type));
     ctx.log.info({ purpose: input.purpose }, 'verification code sent');
     return RESP_OK;
   }
 
-  async submit(_ctx: Ctx, actor: Actor, input: VerificationSubmitInput): Promise<RespOK> {
+  async submit(ctx: Ctx, actor: Actor, input: VerificationSubmitInput): Promise<RespOK> {
     const account = await this.accountFor(actor, input.purpose);
-    const userId = await this.d.codes.consume(input.purpose, account.login_id, input.verify_code);
+    const userId = await this.d.codes.consume(input.purpose, account.login_id, input.verify_code, ctx.ip);
     if (userId !== actor.uid) throw invalidCode();
     await this.d.accounts.markVerified(actor.uid, verifiedFlagOf(account.login_type));
     return RESP_OK;
