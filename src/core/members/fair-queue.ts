@@ -11,7 +11,7 @@ export interface FairQueueOptions {
 
 /**
  * A bounded, fair work queue for scarce CPU (password hashing). Each client has its own FIFO and
- * a freed slot goes to the clients in turn (round robin), so a client with forty jobs queued
+ * a freed slot goes to the clients in turn (the one served longest ago), so a client with forty jobs queued
  * delays someone else's one job by at most one job per other client, instead of by all forty.
  * Nothing queues forever: past `perClient` the caller is told to slow down (429), past
  * `maxWaiting` that the service is busy (503), both with a retry hint.
@@ -19,8 +19,11 @@ export interface FairQueueOptions {
 export class FairQueue {
   private running = 0;
   private waiting = 0;
-  /** Waiting jobs per client, in insertion order: the map's order is the round-robin order. */
+  /** Waiting jobs per client. */
   private readonly queues = new Map<string, Array<() => void>>();
+  /** When each client last got a slot (a counter), so the one served longest ago goes next. */
+  private readonly lastServed = new Map<string, number>();
+  private tick = 0;
   /** Jobs running or waiting, per client. */
   private readonly held = new Map<string, number>();
 
@@ -36,8 +39,10 @@ export class FairQueue {
     }
     this.held.set(client, mine + 1);
     try {
-      if (this.running < this.opts.concurrency) this.running++;
-      else await this.wait(client); // the slot is handed over by the job that frees it
+      if (this.running < this.opts.concurrency) {
+        this.running++;
+        this.lastServed.set(client, ++this.tick);
+      } else await this.wait(client); // the slot is handed over by the job that frees it
       try {
         return await work();
       } finally {
@@ -46,7 +51,10 @@ export class FairQueue {
     } finally {
       const left = (this.held.get(client) ?? 1) - 1;
       if (left > 0) this.held.set(client, left);
-      else this.held.delete(client);
+      else {
+        this.held.delete(client);
+        this.lastServed.delete(client);
+      }
     }
   }
 
@@ -59,18 +67,26 @@ export class FairQueue {
     });
   }
 
-  /** Hands the freed slot to the next client in turn, who then goes to the back of the line. */
+  /**
+   * Hands the freed slot to the waiting client served longest ago (or never): with one slot,
+   * clients take turns job by job. At most `maxWaiting` jobs wait, so the scan is short.
+   */
   private release(): void {
-    const next = this.queues.entries().next();
-    if (next.done) {
+    let pick: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const client of this.queues.keys()) {
+      const served = this.lastServed.get(client) ?? 0;
+      if (served < oldest) [pick, oldest] = [client, served];
+    }
+    if (pick === undefined) {
       this.running--;
       return;
     }
-    const [client, q] = next.value;
+    const q = this.queues.get(pick)!;
     const resolve = q.shift()!;
-    this.queues.delete(client);
-    if (q.length > 0) this.queues.set(client, q);
+    if (q.length === 0) this.queues.delete(pick);
     this.waiting--;
+    this.lastServed.set(pick, ++this.tick);
     resolve();
   }
 }
