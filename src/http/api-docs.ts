@@ -172,12 +172,12 @@ export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
     {
       method: 'get', path: '/api/v1/rooms/:room_id/messages', operation: ops.listMessages, tag: tag.rooms,
       summary: 'List messages, newest first; `before` pages from a stable cursor',
-      responses: [ok('ListMessageResp')], errors: [400, 401, 403, 404],
+      responses: [ok('ListMessageResp')], errors: [400, 401, 403, 404, 429],
     },
     {
       method: 'get', path: '/api/v1/rooms/:room_id/messages/after', operation: ops.joinRoom, tag: tag.rooms, extension: true,
       summary: 'Messages after a cursor, oldest first (the REST twin of the socket catch-up)',
-      responses: [ok('CatchUp')], errors: [400, 401, 403, 404],
+      responses: [ok('CatchUp')], errors: [400, 401, 403, 404, 429],
     },
     {
       method: 'post', path: '/api/v1/rooms/:room_id/leave', operation: ops.leaveRoom, tag: tag.rooms, extension: true,
@@ -208,12 +208,12 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     {
       method: 'post', path: '/api/v1/auth/register', operation: ops.register, tag: auth,
       summary: 'Create a member account (credentials or a platform ID token) and log in',
-      responses: [ok('LoginResp')], errors: [400, 409, 429],
+      responses: [ok('LoginResp')], errors: [400, 409, 429, 503],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions', operation: ops.login, tag: auth,
       summary: 'Log in (wrong password and unknown login_id answer the same 401)',
-      responses: [ok('LoginResp')], errors: [400, 401, 429],
+      responses: [ok('LoginResp')], errors: [400, 401, 429, 503],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions/refresh', operation: ops.sessionRefresh, tag: auth,
@@ -231,11 +231,11 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     },
     {
       method: 'post', path: '/api/v1/auth/password-resets/verify', operation: ops.verifyPasswordReset, tag: auth,
-      summary: 'Check a reset code without using it up', responses: [ok('RespOK')], errors: [400],
+      summary: 'Check a reset code without using it up', responses: [ok('RespOK')], errors: [400, 429],
     },
     {
       method: 'put', path: '/api/v1/auth/password-resets', operation: ops.resetPassword, tag: auth,
-      summary: 'Set a new password with a reset code (revokes other sessions)', responses: [ok('RespOK')], errors: [400],
+      summary: 'Set a new password with a reset code (revokes other sessions)', responses: [ok('RespOK')], errors: [400, 429, 503],
     },
     {
       method: 'get', path: '/api/v1/user/me', operation: ops.getMe, tag: user,
@@ -247,7 +247,7 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     },
     {
       method: 'put', path: '/api/v1/user/me/password', operation: ops.changePassword, tag: user,
-      summary: 'Change the password (revokes other sessions)', responses: [ok('RespOK')], errors: [400, 401, 403],
+      summary: 'Change the password (revokes other sessions)', responses: [ok('RespOK')], errors: [400, 401, 403, 429, 503],
     },
     {
       method: 'post', path: '/api/v1/user/me/verifications', operation: ops.requestVerification, tag: user,
@@ -255,7 +255,7 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     },
     {
       method: 'put', path: '/api/v1/user/me/verifications', operation: ops.submitVerification, tag: user,
-      summary: 'Submit a verification code', responses: [ok('RespOK')], errors: [400, 401, 403],
+      summary: 'Submit a verification code', responses: [ok('RespOK')], errors: [400, 401, 403, 429],
     },
   ];
 }
