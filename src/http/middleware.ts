@@ -74,10 +74,9 @@ function fromBodyParser(e: { type?: string; status?: number }): AppError | null 
   }
 }
 
-/** The router's own errors: a path parameter that is not valid percent-encoding (`%ff`). */
+/** The router's own error: a path parameter that is not valid percent-encoding (`%ff`) is a URIError. */
 function fromRouter(e: unknown): AppError | null {
-  if (!(e instanceof URIError) && !(e instanceof Error && (e as { status?: number }).status === 400)) return null;
-  return new AppError('INVALID_ARGUMENT', 'the request path is not valid percent-encoded UTF-8');
+  return e instanceof URIError ? new AppError('INVALID_ARGUMENT', 'the request path is not valid percent-encoded UTF-8') : null;
 }
 
 /**
