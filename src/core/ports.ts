@@ -95,6 +95,8 @@ export interface MessageView {
   uid: string;
   content: string;
   timestamp: number;
+  /** 1, 2, 3… within the room, no holes: a client that sees a jump knows it missed messages. */
+  seq: number;
 }
 
 export interface MatchedMember {

@@ -15,6 +15,8 @@ export interface ServerToClientEvents {
   message: (m: MessageView) => void;
   typing: (e: { room_id: string; uid: string; typing: boolean }) => void;
   room_closed: (e: { room_id: string; by: string }) => void;
+  /** This node's Redis link came back: live events for these rooms may have been missed, catch up. */
+  resync: (e: { room_ids: string[] }) => void;
 }
 
 export interface InterServerEvents {}
