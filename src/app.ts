@@ -38,6 +38,7 @@ import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { redisAdapter } from './realtime/redis-adapter.js';
+import { sendResync } from './realtime/resync.js';
 import { coalesceWebSocketWrites } from './realtime/write-coalescing.js';
 import { isAppError } from './core/errors.js';
 import { BenchHooks } from './infra/bench-hooks.js';
@@ -94,7 +95,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const io: AppServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 1e6,
-    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
+    // When the subscriber is back after an outage, /rooms sockets are told to catch up (resync).
+    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log, () => log.info({ sockets: sendResync(io.of('/rooms')) }, 'sent resync')) } : {}),
   });
   const broadcaster = new SocketBroadcaster(io, log);
 

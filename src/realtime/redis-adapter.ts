@@ -25,13 +25,22 @@ type ShardedAdapter = ReturnType<ReturnType<typeof createShardedAdapter>>;
  * - a subscription that failed during an outage is not retried by node-redis (it restores only
  *   the subscriptions it had): when the subscriber is ready again, every local room's channel is
  *   subscribed again (a no-op for the ones node-redis already restored).
+ *
+ * Broadcasts published by other nodes while this node's subscriber was away are lost for good
+ * (pub/sub keeps nothing). `onRestored` runs once the subscriptions are back, so the caller can
+ * tell its clients to catch up (src/realtime/resync.ts).
  */
-export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: string, log: Logger) {
+export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: string, log: Logger, onRestored: () => void = () => undefined) {
   const quiet = (what: string, channels: string | string[]) => (err: unknown) =>
     log.debug({ err: (err as Error)?.message, channels }, `redis adapter: ${what} failed`);
+  /** Subscriptions asked for and not yet answered, so a restore can wait for its own. */
+  const pending = new Set<Promise<unknown>>();
   const subscriber = {
     sSubscribe(channels: string | string[], listener: Listener, bufferMode?: boolean) {
-      return sub.sSubscribe(channels, listener, bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+      const p = sub.sSubscribe(channels, listener, bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return p;
     },
     sUnsubscribe(channels: string | string[], listener?: Listener, bufferMode?: boolean) {
       return sub.sUnsubscribe(channels, listener, bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
@@ -55,7 +64,11 @@ export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: 
         rooms++;
       }
     }
-    log.info({ rooms }, 'redis adapter: room subscriptions restored after reconnect');
+    // Only once the node listens again can its clients catch up without a new gap behind them.
+    void Promise.all(pending).then(() => {
+      log.info({ rooms }, 'redis adapter: room subscriptions restored after reconnect');
+      onRestored();
+    });
   });
 
   // Socket.IO calls this with `new`, so it must be a function, not an arrow.
