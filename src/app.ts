@@ -22,6 +22,7 @@ import { MemoryMatchPool } from './infra/match-pool.memory.js';
 import { RedisMatchPool } from './infra/match-pool.redis.js';
 import { mapRedisOutage } from './infra/redis-errors.js';
 import { FlexibleRateLimiter, rateRules } from './infra/rate-limiter.js';
+import { RedisRevocationBus } from './infra/revocation-bus.js';
 import { resolveJwtSecret } from './infra/jwt-secret.js';
 import { Metrics } from './infra/metrics.js';
 import { InFlight } from './infra/inflight.js';
@@ -104,7 +105,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     refreshTtlSec: config.refreshTokenTtlSec,
     graceSec: config.refreshGraceSec,
     cacheMs: config.sessionCacheMs,
-  }, audit, broadcaster);
+  }, audit, broadcaster, redis ? new RedisRevocationBus(redis.pub, redis.sub, config.redisPrefix, log) : null);
 
   // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
   const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();

@@ -113,3 +113,14 @@ export interface Broadcaster {
   /** Disconnects every socket authenticated with session `sid` (revocation). */
   sessionRevoked(sid: string): void;
 }
+
+/**
+ * Carries "these sessions ended" to every node, so each drops them from its session cache at
+ * once instead of after the cache TTL. Best effort: while the link is away a publish is lost,
+ * and the cache TTL is what bounds a stale answer; `onGap` says the link came back after such a
+ * time, so the listener can forget what it may have missed.
+ */
+export interface RevocationBus {
+  publish(sids: readonly string[]): void;
+  listen(onRevoked: (sids: string[]) => void, onGap: () => void): void;
+}
