@@ -74,7 +74,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   let redis: RedisConnections | null = null;
   try {
     await db.migrate();
-    redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+    const target = config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : config.redisUrl ? { url: config.redisUrl } : null;
+    redis = target ? await connectRedis(target, log) : null;
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;

@@ -1,6 +1,6 @@
 import type { RevocationBus } from '../core/ports.js';
 import type { Logger } from '../logger.js';
-import type { RedisClient } from './redis.js';
+import { onLinkRestored, type RedisClient } from './redis.js';
 
 /** Longest publish: a revocation is a handful of session ids, never an unbounded list. */
 const MAX_SIDS_PER_MESSAGE = 1000;
@@ -42,14 +42,6 @@ export class RedisRevocationBus implements RevocationBus {
       if (Array.isArray(sids)) onRevoked(sids.filter((s): s is string => typeof s === 'string'));
     };
     this.sub.sSubscribe(this.channel, listener).catch((err: unknown) => this.log.warn({ err: (err as Error)?.message }, 'could not subscribe to revocations'));
-    let interrupted = false;
-    this.sub.on('error', () => {
-      interrupted = true;
-    });
-    this.sub.on('ready', () => {
-      if (!interrupted) return;
-      interrupted = false;
-      onGap();
-    });
+    onLinkRestored(this.sub, onGap);
   }
 }

@@ -1,5 +1,5 @@
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import type { RedisClient } from '../infra/redis.js';
+import { onLinkRestored, type RedisClient } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 
 type Listener = (message: Buffer, channel: Buffer) => void;
@@ -49,13 +49,7 @@ export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: 
   const factory = createShardedAdapter(pub, subscriber, { channelPrefix, subscriptionMode: 'dynamic' });
 
   const adapters = new Set<ShardedAdapter>();
-  let interrupted = false;
-  sub.on('error', () => {
-    interrupted = true;
-  });
-  sub.on('ready', () => {
-    if (!interrupted) return;
-    interrupted = false;
+  onLinkRestored(sub, () => {
     let rooms = 0;
     for (const adapter of adapters) {
       for (const room of adapter.rooms.keys()) {
