@@ -40,18 +40,26 @@ const COMMAND_TIMEOUT_MS = 2000;
 /**
  * node-redis client options tuned for a service: commands fail at once while disconnected (no
  * offline queue, so callers answer 503 instead of hanging), a command without an answer fails
- * after COMMAND_TIMEOUT_MS, and the client reconnects by itself with a capped backoff when Redis
+ * after COMMAND_TIMEOUT_MS (but see `optionsFor`), and the client reconnects by itself with a capped backoff when Redis
  * comes back (subscriptions are restored by node-redis on reconnect). A Cluster client applies
  * them to every node connection it opens.
  */
 const CLIENT_OPTIONS = {
   disableOfflineQueue: true,
-  commandOptions: { timeout: COMMAND_TIMEOUT_MS },
   socket: {
     connectTimeout: 2000,
     reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
   },
 };
+
+/**
+ * The per-command timeout is an AbortSignal.timeout per command (a timer and an abort listener),
+ * a measurable share of the CPU when every message is published (docs/performance.md). The
+ * publisher does without: nothing waits for a publish (the adapter and the revocation bus fire
+ * and forget), so a hung Redis cannot hang a request through it, and the command client's
+ * timeouts (and /readyz) still report the hang.
+ */
+const optionsFor = (role: string) => (role === 'pub' ? CLIENT_OPTIONS : { ...CLIENT_OPTIONS, commandOptions: { timeout: COMMAND_TIMEOUT_MS } });
 
 /**
  * Calls `restored` each time a connection of `c` is ready again after an error (for a Cluster:
@@ -75,9 +83,10 @@ export function onLinkRestored(c: RedisClient, restored: () => void, lost: () =>
 }
 
 function client(target: RedisTarget, log: Logger, role: string): RedisClient {
+  const options = optionsFor(role);
   const c = ('url' in target
-    ? createClient({ url: target.url, ...CLIENT_OPTIONS })
-    : createCluster({ rootNodes: target.clusterNodes.map((url) => ({ url })), defaults: CLIENT_OPTIONS })) as unknown as RedisClient;
+    ? createClient({ url: target.url, ...options })
+    : createCluster({ rootNodes: target.clusterNodes.map((url) => ({ url })), defaults: options })) as unknown as RedisClient;
   let lastErr = '';
   const remember = (err: Error) => void (lastErr = err?.message ?? String(err));
   // Registered first, so the message is known when the "lost" line is logged.

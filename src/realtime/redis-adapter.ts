@@ -26,6 +26,13 @@ type ShardedAdapter = ReturnType<ReturnType<typeof createShardedAdapter>>;
  *   the subscriptions it had): when the subscriber is ready again, every local room's channel is
  *   subscribed again (a no-op for the ones node-redis already restored).
  *
+ * And one cost: in dynamic mode a node that publishes to a room it also holds sockets in (the
+ * usual case: the sender's own socket is in the room) receives its own publish back from Redis,
+ * and the adapter decodes the whole message only to drop it ("ignore message from self"). Those
+ * are recognised before decoding, by the exact JSON ending the adapter writes
+ * (`…,"uid":"<this adapter's random id>","nsp":"<namespace>"}`; user content is JSON-escaped
+ * and cannot contain it), and dropped; binary (msgpack) messages are passed on unchanged.
+ *
  * Broadcasts published by other nodes while this node's subscriber was away are lost for good
  * (pub/sub keeps nothing). `onRestored` runs once the subscriptions are back, so the caller can
  * tell its clients to catch up (src/realtime/resync.ts).
@@ -35,15 +42,34 @@ export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: 
     log.debug({ err: (err as Error)?.message, channels }, `redis adapter: ${what} failed`);
   /** Subscriptions asked for and not yet answered, so a restore can wait for its own. */
   const pending = new Set<Promise<unknown>>();
+  /** The exact JSON ending of a message published by one of this node's adapters (see `fromSelf`). */
+  const ownSuffixes: Buffer[] = [];
+  const fromSelf = (msg: Buffer): boolean => {
+    for (const sfx of ownSuffixes) if (msg.length > sfx.length && msg.compare(sfx, 0, sfx.length, msg.length - sfx.length) === 0) return true;
+    return false;
+  };
+  // One wrapper per listener: node-redis keeps listeners in a set, so subscribing the same
+  // listener again (the restore below) must hand it the same function, or messages would double.
+  const filtered = new WeakMap<Listener, Listener>();
+  const skipOwn = (listener: Listener): Listener => {
+    let f = filtered.get(listener);
+    if (!f) {
+      f = (message, channel) => {
+        if (!fromSelf(message)) listener(message, channel);
+      };
+      filtered.set(listener, f);
+    }
+    return f;
+  };
   const subscriber = {
     sSubscribe(channels: string | string[], listener: Listener, bufferMode?: boolean) {
-      const p = sub.sSubscribe(channels, listener, bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+      const p = sub.sSubscribe(channels, skipOwn(listener), bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
       pending.add(p);
       void p.finally(() => pending.delete(p));
       return p;
     },
     sUnsubscribe(channels: string | string[], listener?: Listener, bufferMode?: boolean) {
-      return sub.sUnsubscribe(channels, listener, bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
+      return sub.sUnsubscribe(channels, listener && filtered.get(listener), bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
     },
   };
   const factory = createShardedAdapter(pub, subscriber, { channelPrefix, subscriptionMode: 'dynamic' });
@@ -69,6 +95,8 @@ export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: 
   return function trackedAdapter(nsp: unknown): ShardedAdapter {
     const adapter = factory(nsp);
     adapters.add(adapter);
+    const { uid } = adapter as unknown as { uid: string };
+    ownSuffixes.push(Buffer.from(`,"uid":${JSON.stringify(uid)},"nsp":${JSON.stringify(adapter.nsp.name)}}`));
     return adapter;
   };
 }
