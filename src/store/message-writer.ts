@@ -22,9 +22,9 @@ interface Pending<R> {
 
 /**
  * Coalesces message inserts: the inserts that arrive while the event loop works through one
- * batch of I/O (or while earlier statements are still running) go to Postgres as ONE transaction
- * (lock the rooms, one multi-row `INSERT … SELECT … RETURNING …`, one commit), instead of one
- * transaction and one WAL flush each. Every caller gets its own row back, or null when its
+ * batch of I/O (or while earlier statements are still running) go to Postgres as ONE statement
+ * (lock the rooms, number and insert the rows, `RETURNING …`, one commit), instead of one round
+ * trip and one WAL flush each. Every caller gets its own row back, or null when its
  * message was not inserted (the caller then works out why, as with a single insert).
  *
  * What a single insert guarantees still holds (see insertMany for the SQL):

@@ -53,58 +53,73 @@ export class MessagesRepo {
     return this.writer?.stats ?? null;
   }
 
-  /** One message, one transaction. */
+  /** One message, one statement. */
   async insertOne(m: NewMessage): Promise<MessageRow | null> {
     return (await this.insertMany([m]))[0] ?? null;
   }
 
   /**
-   * Many messages, one transaction of two statements. Answers, position by position, the
-   * inserted row or null.
+   * Many messages, one statement (one round trip, one commit). Answers, position by position,
+   * the inserted row or null.
    *
-   * 1. The rooms are locked (FOR UPDATE, in id order so two batches cannot deadlock). Every
-   *    writer of a room, and closing it, takes this lock: a room's messages are written by one
-   *    transaction at a time, on any node.
-   * 2. The insert runs with a snapshot taken after the lock was granted, so it sees every message
-   *    committed before it in the room. That makes the duplicate check (same room, sender and
-   *    client_msg_id, also between two messages of one batch: the first wins) exact rather than
-   *    an ON CONFLICT after numbering, and lets it number the rows from `rooms.last_seq` with no
-   *    holes: 1, 2, 3… in arrival order, and ids (taken in the same order, after the previous
-   *    holder of the lock committed) grow with seq.
+   * - The open rooms of the batch are locked first (`lk`: FOR UPDATE, in id order so two
+   *   batches cannot deadlock). Every writer of a room, and closing it, takes this lock, so a
+   *   room's messages are written by one statement at a time, on any node. A row locked after a
+   *   wait is re-read at its newest version (READ COMMITTED), so `last_seq` and `closed_at` are
+   *   those the previous holder committed.
+   * - Rows are numbered from that `last_seq`: 1, 2, 3… in arrival order with no holes, and the
+   *   counter is advanced in the same statement. Ids are drawn after the lock, so they grow with
+   *   seq.
+   * - A duplicate (same room, sender and client_msg_id; also twice in one batch: the first wins)
+   *   is left out before numbering, so it uses no number. The check reads the statement's
+   *   snapshot, which misses a duplicate committed by another node while this statement waited
+   *   for the lock; the unique index then refuses the whole statement and it runs once more, with
+   *   a snapshot that sees it.
    */
   async insertMany(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
+    try {
+      return await this.insertStatement(batch);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      return this.insertStatement(batch);
+    }
+  }
+
+  private async insertStatement(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
     const values: string[] = [];
     const bindings: Array<string | number> = [];
     batch.forEach((m, i) => {
       values.push(i === 0 ? `(?::int, ?::text, ?::text, ?::text, ?::text)` : `(?, ?, ?, ?, ?)`);
       bindings.push(i, m.roomId, m.senderId, m.clientMsgId, m.content);
     });
-    const roomIds = [...new Set(batch.map((m) => m.roomId))].sort();
-    const res = await this.db.transaction(async (trx): Promise<{ rows: unknown[] }> => {
-      await trx.raw(`SELECT id FROM rooms WHERE id IN (${roomIds.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`, roomIds);
-      return await trx.raw(
-        `WITH v(ord, room_id, sender_id, client_msg_id, content) AS (VALUES ${values.join(', ')}),
-         fresh AS (
-           SELECT DISTINCT ON (v.room_id, v.sender_id, v.client_msg_id) v.*
-             FROM v
-             JOIN rooms r ON r.id = v.room_id AND r.closed_at IS NULL
-             JOIN room_members mb ON mb.room_id = r.id AND mb.user_id = v.sender_id
-            WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.room_id = v.room_id AND m.sender_id = v.sender_id AND m.client_msg_id = v.client_msg_id)
-            ORDER BY v.room_id, v.sender_id, v.client_msg_id, v.ord
-         ),
-         numbered AS (
-           SELECT f.*, r.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
-             FROM fresh f JOIN rooms r ON r.id = f.room_id
-         ),
-         bump AS (
-           UPDATE rooms r SET last_seq = n.top FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n WHERE r.id = n.room_id
-         )
-         INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
-         SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
-         RETURNING ${COLUMNS.join(', ')}`,
-        bindings,
-      );
-    });
+    const res = await this.db.raw(
+      `WITH v(ord, room_id, sender_id, client_msg_id, content) AS (VALUES ${values.join(', ')}),
+       lk AS MATERIALIZED (
+         SELECT id, last_seq FROM rooms
+          WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
+          ORDER BY id
+          FOR UPDATE OF rooms
+       ),
+       fresh AS (
+         SELECT DISTINCT ON (v.room_id, v.sender_id, v.client_msg_id) v.*
+           FROM v
+           JOIN lk ON lk.id = v.room_id
+           JOIN room_members mb ON mb.room_id = v.room_id AND mb.user_id = v.sender_id
+          WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.room_id = v.room_id AND m.sender_id = v.sender_id AND m.client_msg_id = v.client_msg_id)
+          ORDER BY v.room_id, v.sender_id, v.client_msg_id, v.ord
+       ),
+       numbered AS (
+         SELECT f.*, lk.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
+           FROM fresh f JOIN lk ON lk.id = f.room_id
+       ),
+       bump AS (
+         UPDATE rooms r SET last_seq = n.top FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n WHERE r.id = n.room_id
+       )
+       INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
+       SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
+       RETURNING ${COLUMNS.join(', ')}`,
+      bindings,
+    );
     // RETURNING does not carry the ordinal: match rows back by their unique key. Among callers
     // with the same key, the first (the one the statement inserted) gets the row.
     const byKey = new Map<string, MessageRow>();
