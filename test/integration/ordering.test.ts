@@ -48,6 +48,15 @@ for (const batching of ['on', 'off'] as const) {
       expect(next.body.seq).to.equal(2);
     });
 
+    it('answers the same message to one client_msg_id sent many times at once, and spends one seq on it', async () => {
+      const { a, b, roomId } = await matchedPair(server);
+      const all = await Promise.all(Array.from({ length: 6 }, () => send(a.token, roomId, 'same', 'dup')));
+      expect(all.map((r) => r.status).sort()).to.deep.equal([200, 200, 200, 200, 200, 201]);
+      expect(new Set(all.map((r) => r.body.message_id)).size).to.equal(1);
+      expect(all[0]!.body.seq).to.equal(1);
+      expect((await send(b.token, roomId, 'next')).body.seq).to.equal(2);
+    });
+
     it('numbers each room on its own', async () => {
       const p1 = await matchedPair(server);
       const p2 = await matchedPair(server);
