@@ -40,7 +40,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   },
   Message: {
     type: 'object',
-    required: ['message_id', 'uid', 'content', 'timestamp'],
+    required: ['message_id', 'uid', 'content', 'timestamp', 'seq'],
     properties: {
       message_id: { type: 'string', pattern: '^\\d{16}$', description: 'Sorts in send order within a room (as a string or a number).' },
       uid: str('The sender.'),
