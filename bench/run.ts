@@ -138,8 +138,9 @@ async function server(opts: { redis?: boolean; env?: Record<string, string>; nam
   return { url, child };
 }
 
-async function peer(): Promise<{ url: string; child: Child }> {
-  const child = start('peer', ['--expose-gc', '--import', 'tsx', 'bench/peer/bare-relay.ts'], { PORT: '0', BENCH_HOOKS: '1' }, SERVER_CPU);
+async function peer(opts: { redis?: boolean; name?: string } = {}): Promise<{ url: string; child: Child }> {
+  const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}) };
+  const child = start(opts.name ?? 'peer', ['--expose-gc', '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
   children.add(child);
   const m = await child.waitFor(/^listening (\d+)/);
   const url = `http://127.0.0.1:${m[1]}`;
@@ -251,8 +252,8 @@ async function relayScenarios(): Promise<void> {
       metrics: { deliveredPerSec: base.saturation.deliveredPerSec, latencyAt2000Ms: base.fixed.latencyMs },
       peer: { deliveredPerSec: theirs.saturation.deliveredPerSec, latencyAt2000Ms: theirs.fixed.latencyMs, serverCpuUsPerMsg: serverCpuPerMsg(theirs.saturation) },
       ratio,
-      target: '>= 0.5x the peer',
-      pass: ratio >= 0.5,
+      target: '>= 0.6x the peer',
+      pass: ratio >= 0.6,
     });
   }
 
@@ -295,6 +296,25 @@ async function relayScenarios(): Promise<void> {
       target: 'report (ratio = two nodes / one node)',
       pass: null,
       notes: 'peer column = the one-node figure of scenario 1',
+    });
+
+    log('relay: the bare two-node peer (bare relay + the same sharded adapter on the same Redis)');
+    const pa = await peer({ name: 'peer-a', redis: true });
+    const pb = await peer({ name: 'peer-b', redis: true });
+    const theirs = await worker(relayTask([pa.url, pb.url], true));
+    await stopAll();
+    raw.twoNodesPeer = theirs;
+    const vsPeer = r2(two.saturation.deliveredPerSec / theirs.saturation.deliveredPerSec);
+    const lat = two.fixed.latencyMs;
+    entries.push({
+      id: 'relay.twoNodesVsPeer',
+      scenario: '8. Two nodes over Redis vs two bare relays on the same sharded adapter and Redis (pairs split, all on core 0)',
+      metrics: { deliveredPerSec: two.saturation.deliveredPerSec, latencyAt2000Ms: lat },
+      peer: { deliveredPerSec: theirs.saturation.deliveredPerSec, latencyAt2000Ms: theirs.fixed.latencyMs },
+      ratio: vsPeer,
+      target: `>= 0.8x the peer; p50 <= 3 ms and p99 <= 25 ms at ${P.rate} msg/s`,
+      pass: vsPeer >= 0.8 && lat.p50 <= 3 && lat.p99 <= 25,
+      notes: 'ratio = ours / peer delivered msg/s at saturation',
     });
   }
 }
@@ -415,7 +435,7 @@ function invariants(): string[] {
     if (phase.lost > 0) bad.push(`${name}: ${phase.lost} acknowledged messages never reached the partner`);
     if (Object.keys(phase.errors ?? {}).length) bad.push(`${name}: failed sends ${JSON.stringify(phase.errors)}`);
   };
-  for (const k of ['relay', 'peer', 'relayNoBatch', 'twoNodes']) for (const ph of ['saturation', 'fixed']) relayOk(`${k}.${ph}`, raw[k]?.[ph]);
+  for (const k of ['relay', 'peer', 'relayNoBatch', 'twoNodes', 'twoNodesPeer']) for (const ph of ['saturation', 'fixed']) relayOk(`${k}.${ph}`, raw[k]?.[ph]);
   for (const k of ['matchMemory', 'matchRedis']) {
     const m = raw[k];
     if (!m) continue;
@@ -467,6 +487,10 @@ function table(): string {
   if ((x = e('relay.twoNodes'))) {
     rows.push(['7 two nodes over Redis, pairs split', 'delivered msg/s (saturation)', String(x.metrics.deliveredPerSec), `${x.peer!.oneNodeDeliveredPerSec} (1 node)`, `${x.ratio}x`, 'report', '-']);
     rows.push(['7 two nodes over Redis, pairs split', `latency at ${P.rate} msg/s`, fmtLat(x.metrics.latencyAt2000Ms), `${fmtLat(x.peer!.oneNodeLatencyAt2000Ms)} (1 node)`, '', 'report', '-']);
+  }
+  if ((x = e('relay.twoNodesVsPeer'))) {
+    rows.push(['8 two nodes vs two bare relays (same adapter)', 'delivered msg/s (saturation)', String(x.metrics.deliveredPerSec), String(x.peer!.deliveredPerSec), `${x.ratio}x`, '>= 0.8x', mark(x.ratio! >= 0.8)]);
+    rows.push(['8 two nodes vs two bare relays (same adapter)', `latency at ${P.rate} msg/s`, fmtLat(x.metrics.latencyAt2000Ms), fmtLat(x.peer!.latencyAt2000Ms), '', 'p50 <= 3, p99 <= 25 ms', mark(x.metrics.latencyAt2000Ms.p50 <= 3 && x.metrics.latencyAt2000Ms.p99 <= 25)]);
   }
   const head = ['scenario', 'metric', 'ours', 'peer / baseline', 'ratio', 'target', 'met'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];

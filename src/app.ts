@@ -22,6 +22,7 @@ import { MemoryMatchPool } from './infra/match-pool.memory.js';
 import { RedisMatchPool } from './infra/match-pool.redis.js';
 import { mapRedisOutage } from './infra/redis-errors.js';
 import { FlexibleRateLimiter, rateRules } from './infra/rate-limiter.js';
+import { RedisRevocationBus } from './infra/revocation-bus.js';
 import { resolveJwtSecret } from './infra/jwt-secret.js';
 import { Metrics } from './infra/metrics.js';
 import { InFlight } from './infra/inflight.js';
@@ -38,6 +39,7 @@ import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { redisAdapter } from './realtime/redis-adapter.js';
+import { sendResync } from './realtime/resync.js';
 import { coalesceWebSocketWrites } from './realtime/write-coalescing.js';
 import { ConnectionLimits } from './realtime/connection-limits.js';
 import { isAppError } from './core/errors.js';
@@ -73,7 +75,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   let redis: RedisConnections | null = null;
   try {
     await db.migrate();
-    redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+    const target = config.redisClusterNodes ? { clusterNodes: config.redisClusterNodes } : config.redisUrl ? { url: config.redisUrl } : null;
+    redis = target ? await connectRedis(target, log) : null;
   } catch (e) {
     await db.close().catch(() => undefined);
     throw e;
@@ -99,7 +102,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     serveClient: false,
     allowRequest: connectionLimits.allowRequest,
     maxHttpBufferSize: 1e6,
-    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log) } : {}),
+    // When the subscriber is back after an outage, /rooms sockets are told to catch up (resync).
+    ...(redis ? { adapter: redisAdapter(redis.pub, redis.sub, `${config.redisPrefix}:sio`, log, () => log.info({ sockets: sendResync(io.of('/rooms')) }, 'sent resync')) } : {}),
   });
   io.engine.on('connection', (conn: Parameters<ConnectionLimits['track']>[0]) => connectionLimits.track(conn));
   const broadcaster = new SocketBroadcaster(io, log);
@@ -109,7 +113,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     maxAgeSec: config.sessionMaxAgeSec,
     graceSec: config.refreshGraceSec,
     cacheMs: config.sessionCacheMs,
-  }, audit, broadcaster);
+  }, audit, broadcaster, redis ? new RedisRevocationBus(redis.pub, redis.sub, config.redisPrefix, log) : null);
 
   // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
   const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();

@@ -22,6 +22,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); when set, every Redis use goes to the Cluster. */
+  redisClusterNodes: string[] | undefined;
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
   /** Undefined means: generate once and keep in dataDir (refused in production). */
@@ -101,6 +103,10 @@ const schema = Joi.object({
   DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).empty(''),
   DATA_DIR: Joi.string().default('./data'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  REDIS_CLUSTER_NODES: Joi.string()
+    .pattern(/^rediss?:\/\/[^\s,]+(,rediss?:\/\/[^\s,]+)*$/)
+    .empty('')
+    .messages({ 'string.pattern.base': '{{#label}} must be a comma-separated list of redis:// URLs, e.g. redis://10.0.0.1:7000,redis://10.0.0.2:7000' }),
   REDIS_PREFIX: Joi.string().pattern(/^[\w.:-]{1,64}$/).default('gby'),
   JWT_SECRET: Joi.string().min(32).empty('').messages({ 'string.min': 'JWT_SECRET must be at least 32 characters' }),
   ACCESS_TOKEN_TTL: Joi.number().integer().min(10).default(900),
@@ -164,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(`invalid configuration: ${error.details.map((d) => d.message).join('; ')}`);
   }
   const nodeEnv = v.NODE_ENV as string;
+  if (v.REDIS_URL && v.REDIS_CLUSTER_NODES) {
+    throw new Error('invalid configuration: set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+  }
   if (nodeEnv === 'production' && !v.JWT_SECRET) {
     throw new Error('invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
@@ -177,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     redisUrl: v.REDIS_URL,
+    redisClusterNodes: v.REDIS_CLUSTER_NODES ? (v.REDIS_CLUSTER_NODES as string).split(',') : undefined,
     redisPrefix: v.REDIS_PREFIX,
     jwtSecret: v.JWT_SECRET,
     accessTokenTtlSec: v.ACCESS_TOKEN_TTL,

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const app = await createApp(config, { log });
   const addr = await app.listen();
-  log.info({ address: addr.address, port: addr.port, db: app.db.kind, redis: !!config.redisUrl, startupMs: Date.now() - started }, 'listening');
+  log.info({ address: addr.address, port: addr.port, db: app.db.kind, redis: config.redisClusterNodes ? 'cluster' : config.redisUrl ? 'server' : 'none', startupMs: Date.now() - started }, 'listening');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -2,7 +2,8 @@
 // Runs the whole suite in phases:
 //   1. unit + integration on the embedded defaults (PGlite, in-process pub/sub), always;
 //   2. integration again on Postgres (and Redis, when REDIS_URL is set) when DATABASE_URL is set;
-//   3. the multinode suite when both DATABASE_URL and REDIS_URL are set.
+//   3. the multinode suite when both DATABASE_URL and REDIS_URL are set (it also starts a throwaway
+//      3-master Redis Cluster from the installed redis-server, and Debian's nginx and haproxy).
 // A phase whose service cannot be reached fails loudly; nothing is skipped silently.
 // Extra arguments are passed to mocha and restrict phase 1 to them (e.g. a single file).
 import { spawn } from 'node:child_process';

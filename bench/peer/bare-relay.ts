@@ -6,12 +6,17 @@
  * socket included, as our server does) and acknowledged with the same `{ok, data}` shape, so the
  * load generator drives both servers with the same code.
  *
+ * With REDIS_URL set it uses the same adapter as our server (the sharded Redis adapter in dynamic
+ * mode, node-redis clients), so two of these processes are the bare two-node peer.
+ *
  * Run: PORT=0 node --import tsx bench/peer/bare-relay.ts   (prints "listening <port>")
  * With BENCH_HOOKS=1 it answers the same /__bench/stats as the server (for the idle comparison).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
 import { BenchHooks } from '../../src/infra/bench-hooks.js';
 
 const port = Number(process.env.PORT ?? 0);
@@ -27,7 +32,15 @@ const server = http.createServer((req, res) => {
   res.writeHead(404);
   res.end();
 });
-const io = new Server(server, { serveClient: false, maxHttpBufferSize: 1e6 });
+async function adapter() {
+  const url = process.env.REDIS_URL;
+  if (!url) return {};
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  return { adapter: createShardedAdapter(pub, sub, { channelPrefix: `${process.env.REDIS_PREFIX ?? 'peer'}:sio`, subscriptionMode: 'dynamic' }) };
+}
+const io = new Server(server, { serveClient: false, maxHttpBufferSize: 1e6, ...(await adapter()) });
 
 let seq = 0;
 const rooms = io.of('/rooms');

@@ -102,6 +102,8 @@ export interface MessageView {
   uid: string;
   content: string;
   timestamp: number;
+  /** 1, 2, 3… within the room, no holes: a client that sees a jump knows it missed messages. */
+  seq: number;
 }
 
 export interface MatchedMember {
@@ -117,4 +119,15 @@ export interface Broadcaster {
   roomClosed(roomId: string, by: string): void;
   /** Disconnects every socket authenticated with session `sid` (revocation). */
   sessionRevoked(sid: string): void;
+}
+
+/**
+ * Carries "these sessions ended" to every node, so each drops them from its session cache at
+ * once instead of after the cache TTL. Best effort: while the link is away a publish is lost,
+ * and the cache TTL is what bounds a stale answer; `onGap` says the link came back after such a
+ * time, so the listener can forget what it may have missed.
+ */
+export interface RevocationBus {
+  publish(sids: readonly string[]): void;
+  listen(onRevoked: (sids: string[]) => void, onGap: () => void): void;
 }

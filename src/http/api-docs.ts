@@ -40,12 +40,13 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   },
   Message: {
     type: 'object',
-    required: ['message_id', 'uid', 'content', 'timestamp'],
+    required: ['message_id', 'uid', 'content', 'timestamp', 'seq'],
     properties: {
       message_id: { type: 'string', pattern: '^\\d{16}$', description: 'Sorts in send order within a room (as a string or a number).' },
       uid: str('The sender.'),
       content: str('1 to 2000 characters.'),
       timestamp: { type: 'integer', description: 'When it was stored, unix milliseconds.' },
+      seq: { type: 'integer', minimum: 1, description: 'Extension: 1, 2, 3… within the room, no holes, same order as message_id. A jump means messages were missed: catch up.' },
     },
   },
   Pager: {
@@ -65,11 +66,12 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   },
   CatchUp: {
     type: 'object',
-    required: ['room_id', 'messages', 'has_more'],
+    required: ['room_id', 'messages', 'has_more', 'closed'],
     properties: {
       room_id: { type: 'string' },
       messages: { type: 'array', items: ref('Message'), description: 'Oldest first, up to 1000.' },
       has_more: { type: 'boolean', description: 'More follow: ask again with the last message_id.' },
+      closed: { type: 'boolean', description: 'Extension: the room has closed (a missed room_closed is never lost for good).' },
     },
   },
   LoginResp: {

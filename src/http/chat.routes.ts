@@ -5,7 +5,7 @@ import type { CatchUp, ListMessageResp, SendResult } from '../core/chat/rooms.se
 import { adapt } from './adapt.js';
 
 /** The REST form of a Message has no room_id (the socket form adds it). */
-const restMessage = ({ message_id, uid, content, timestamp }: MessageView) => ({ message_id, uid, content, timestamp });
+const restMessage = ({ message_id, uid, content, timestamp, seq }: MessageView) => ({ message_id, uid, content, timestamp, seq });
 
 /** chat.api under /api/v1. */
 export function chatRoutes(ops: ChatOperations, auth: RequestHandler): Router {
@@ -27,7 +27,7 @@ export function chatRoutes(ops: ChatOperations, auth: RequestHandler): Router {
   r.post('/rooms/:room_id/leave', auth, adapt(ops.leaveRoom));
   // Extension: the REST twin of the socket catch-up, for pollers that keep a cursor.
   r.get('/rooms/:room_id/messages/after', auth, adapt(ops.joinRoom, {
-    present: (o: CatchUp) => ({ room_id: o.room_id, messages: o.messages.map(restMessage), has_more: o.has_more }),
+    present: (o: CatchUp) => ({ room_id: o.room_id, messages: o.messages.map(restMessage), has_more: o.has_more, closed: o.closed }),
   }));
   return r;
 }

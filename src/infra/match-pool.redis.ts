@@ -12,10 +12,7 @@ export interface RedisScriptClient {
 }
 
 export interface RedisMatchPoolOptions {
-  /**
-   * Namespaces every key (default `gby:mm:`). Under Redis Cluster, put a hash tag in it
-   * (e.g. `{gby:mm}:`) so that the four keys of the pool live in one slot.
-   */
+  /** Namespaces every key (default `gby:mm:`); see `RedisMatchPool.key` for the hash tag. */
   prefix?: string;
   /**
    * How many waiting users, from the head of the queue, `enqueue` and `pairWaiting` look at in
@@ -175,7 +172,7 @@ const time = (name: string, ms: number): string => {
  * every read-then-write is atomic across nodes. Times always come from the caller (`now`,
  * `untilMs`, `cutoffMs`); neither the Redis clock nor `Date` is read here.
  *
- * Keys (under `prefix`):
+ * Keys (under `prefix`, all in one Cluster slot, see `key`):
  * - `queue`  sorted set, uid scored by its join sequence (FIFO that holds across nodes);
  * - `seq`    the INCR counter that gives the join sequence;
  * - `seen`   sorted set, uid scored by its last-seen ms (same members as `queue`);
@@ -190,21 +187,32 @@ export class RedisMatchPool implements MatchPool {
   private readonly blocksKey: string;
   private readonly seqKey: string;
   private readonly scanLimit: string;
+  private readonly prefix: string;
 
   constructor(
     private readonly client: RedisScriptClient,
     opts: RedisMatchPoolOptions = {},
   ) {
-    const prefix = opts.prefix ?? 'gby:mm:';
+    this.prefix = opts.prefix ?? 'gby:mm:';
     const scanLimit = opts.scanLimit ?? 200;
     if (!Number.isInteger(scanLimit) || scanLimit < 1) {
       throw new RangeError(`RedisMatchPool: scanLimit must be a positive integer, got ${scanLimit}`);
     }
-    this.queueKey = `${prefix}queue`;
-    this.seenKey = `${prefix}seen`;
-    this.blocksKey = `${prefix}blocks`;
-    this.seqKey = `${prefix}seq`;
+    this.queueKey = this.key('queue');
+    this.seenKey = this.key('seen');
+    this.blocksKey = this.key('blocks');
+    this.seqKey = this.key('seq');
     this.scanLimit = String(scanLimit);
+  }
+
+  /**
+   * Every key of the pool, built here and only here. The `{pool}` hash tag puts all of them in one
+   * Redis Cluster slot, which a script touching several keys needs (a Cluster refuses a script
+   * whose keys span slots: CROSSSLOT); on a single Redis it is just part of the name. The prefix
+   * stays in front so a deployment's keys are still found by `<prefix>*`.
+   */
+  protected key(name: string): string {
+    return `${this.prefix}{pool}${name}`;
   }
 
   private async run(s: Script, keys: string[], args: string[]): Promise<unknown> {

@@ -17,6 +17,8 @@ export interface ServerToClientEvents {
   room_closed: (e: { room_id: string; by: string }) => void;
   /** Sent just before the server disconnects a socket whose token expired (extension). */
   token_expired: (e: { code: 'UNAUTHENTICATED'; message: string }) => void;
+  /** This node's Redis link came back: live events for these rooms may have been missed, catch up. */
+  resync: (e: { room_ids: string[] }) => void;
 }
 
 export interface InterServerEvents {}

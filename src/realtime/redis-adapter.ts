@@ -1,5 +1,5 @@
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import type { RedisClient } from '../infra/redis.js';
+import { onLinkRestored, type RedisClient } from '../infra/redis.js';
 import type { Logger } from '../logger.js';
 
 type Listener = (message: Buffer, channel: Buffer) => void;
@@ -25,28 +25,57 @@ type ShardedAdapter = ReturnType<ReturnType<typeof createShardedAdapter>>;
  * - a subscription that failed during an outage is not retried by node-redis (it restores only
  *   the subscriptions it had): when the subscriber is ready again, every local room's channel is
  *   subscribed again (a no-op for the ones node-redis already restored).
+ *
+ * And one cost: in dynamic mode a node that publishes to a room it also holds sockets in (the
+ * usual case: the sender's own socket is in the room) receives its own publish back from Redis,
+ * and the adapter decodes the whole message only to drop it ("ignore message from self"). Those
+ * are recognised before decoding, by the exact JSON ending the adapter writes
+ * (`…,"uid":"<this adapter's random id>","nsp":"<namespace>"}`; user content is JSON-escaped
+ * and cannot contain it), and dropped; binary (msgpack) messages are passed on unchanged.
+ *
+ * Broadcasts published by other nodes while this node's subscriber was away are lost for good
+ * (pub/sub keeps nothing). `onRestored` runs once the subscriptions are back, so the caller can
+ * tell its clients to catch up (src/realtime/resync.ts).
  */
-export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: string, log: Logger) {
+export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: string, log: Logger, onRestored: () => void = () => undefined) {
   const quiet = (what: string, channels: string | string[]) => (err: unknown) =>
     log.debug({ err: (err as Error)?.message, channels }, `redis adapter: ${what} failed`);
+  /** Subscriptions asked for and not yet answered, so a restore can wait for its own. */
+  const pending = new Set<Promise<unknown>>();
+  /** The exact JSON ending of a message published by one of this node's adapters (see `fromSelf`). */
+  const ownSuffixes: Buffer[] = [];
+  const fromSelf = (msg: Buffer): boolean => {
+    for (const sfx of ownSuffixes) if (msg.length > sfx.length && msg.compare(sfx, 0, sfx.length, msg.length - sfx.length) === 0) return true;
+    return false;
+  };
+  // One wrapper per listener: node-redis keeps listeners in a set, so subscribing the same
+  // listener again (the restore below) must hand it the same function, or messages would double.
+  const filtered = new WeakMap<Listener, Listener>();
+  const skipOwn = (listener: Listener): Listener => {
+    let f = filtered.get(listener);
+    if (!f) {
+      f = (message, channel) => {
+        if (!fromSelf(message)) listener(message, channel);
+      };
+      filtered.set(listener, f);
+    }
+    return f;
+  };
   const subscriber = {
     sSubscribe(channels: string | string[], listener: Listener, bufferMode?: boolean) {
-      return sub.sSubscribe(channels, listener, bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+      const p = sub.sSubscribe(channels, skipOwn(listener), bufferMode as true).catch(quiet('SSUBSCRIBE', channels));
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return p;
     },
     sUnsubscribe(channels: string | string[], listener?: Listener, bufferMode?: boolean) {
-      return sub.sUnsubscribe(channels, listener, bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
+      return sub.sUnsubscribe(channels, listener && filtered.get(listener), bufferMode as true).catch(quiet('SUNSUBSCRIBE', channels));
     },
   };
   const factory = createShardedAdapter(pub, subscriber, { channelPrefix, subscriptionMode: 'dynamic' });
 
   const adapters = new Set<ShardedAdapter>();
-  let interrupted = false;
-  sub.on('error', () => {
-    interrupted = true;
-  });
-  sub.on('ready', () => {
-    if (!interrupted) return;
-    interrupted = false;
+  onLinkRestored(sub, () => {
     let rooms = 0;
     for (const adapter of adapters) {
       for (const room of adapter.rooms.keys()) {
@@ -55,13 +84,19 @@ export function redisAdapter(pub: RedisClient, sub: RedisClient, channelPrefix: 
         rooms++;
       }
     }
-    log.info({ rooms }, 'redis adapter: room subscriptions restored after reconnect');
+    // Only once the node listens again can its clients catch up without a new gap behind them.
+    void Promise.all(pending).then(() => {
+      log.info({ rooms }, 'redis adapter: room subscriptions restored after reconnect');
+      onRestored();
+    });
   });
 
   // Socket.IO calls this with `new`, so it must be a function, not an arrow.
   return function trackedAdapter(nsp: unknown): ShardedAdapter {
     const adapter = factory(nsp);
     adapters.add(adapter);
+    const { uid } = adapter as unknown as { uid: string };
+    ownSuffixes.push(Buffer.from(`,"uid":${JSON.stringify(uid)},"nsp":${JSON.stringify(adapter.nsp.name)}}`));
     return adapter;
   };
 }

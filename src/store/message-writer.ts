@@ -22,16 +22,16 @@ interface Pending<R> {
 
 /**
  * Coalesces message inserts: the inserts that arrive while the event loop works through one
- * batch of I/O (or while earlier statements are still running) go to Postgres as ONE multi-row
- * `INSERT … SELECT … FOR UPDATE … ON CONFLICT DO NOTHING RETURNING …` and one commit, instead of
- * one round trip and one WAL flush each. Every caller gets its own row back, or null when its
+ * batch of I/O (or while earlier statements are still running) go to Postgres as ONE statement
+ * (lock the rooms, number and insert the rows, `RETURNING …`, one commit), instead of one round
+ * trip and one WAL flush each. Every caller gets its own row back, or null when its
  * message was not inserted (the caller then works out why, as with a single insert).
  *
  * What a single insert guarantees still holds (see insertMany for the SQL):
- * - per-room order: the room rows are locked (FOR UPDATE OF r), so a room's messages are
- *   serialised across statements and nodes, and ids in a room grow in commit order; inside one
- *   statement they grow in arrival order;
- * - idempotency: ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING, also between two
+ * - per-room order: the room rows are locked (FOR UPDATE), so a room's messages are
+ *   serialised across statements and nodes, and ids and seqs in a room grow in commit order;
+ *   inside one statement they grow in arrival order;
+ * - idempotency: one row per (room_id, sender_id, client_msg_id), also between two
  *   messages of the same batch (the first one wins, the second caller gets null and then finds
  *   the first);
  * - membership and open-room checks are part of the statement.

@@ -7,15 +7,17 @@ export interface MessageRow {
   sender_id: string;
   client_msg_id: string;
   content: string;
+  /** 1, 2, 3… within the room (migration 006_ordering). */
+  seq: number;
   created_at: Date;
 }
 
-const COLUMNS = ['id', 'room_id', 'sender_id', 'client_msg_id', 'content', 'created_at'] as const;
+const COLUMNS = ['id', 'room_id', 'sender_id', 'client_msg_id', 'content', 'seq', 'created_at'] as const;
 
 const keyOf = (roomId: string, senderId: string, clientMsgId: string) => `${roomId}\u0000${senderId}\u0000${clientMsgId}`;
 
 /** PGlite answers int8 as a number, node-postgres (as configured) as a string: one shape out. */
-const norm = (r: Record<string, unknown>): MessageRow => ({ ...(r as unknown as MessageRow), id: String(r.id) });
+const norm = (r: Record<string, unknown>): MessageRow => ({ ...(r as unknown as MessageRow), id: String(r.id), seq: Number(r.seq) });
 
 export interface MessagesRepoOptions {
   /** Coalesce concurrent inserts into multi-row statements (MESSAGE_WRITE_BATCH). */
@@ -38,9 +40,8 @@ export class MessagesRepo {
 
   /**
    * Inserts a message if, and only if, the room exists, is open and has the sender as a member,
-   * all in one statement. The room row is locked (FOR UPDATE) so inserts into one room are
-   * serialised and ids grow in commit order. Returns null when nothing was inserted: the
-   * caller then works out why (duplicate client_msg_id, unknown room, not a member, closed).
+   * and gives it the room's next `seq`. Returns null when nothing was inserted: the caller then
+   * works out why (duplicate client_msg_id, unknown room, not a member, closed).
    * With batching on, concurrent calls share one statement (src/store/message-writer.ts).
    */
   insertIfAllowed(m: NewMessage): Promise<MessageRow | null> {
@@ -54,47 +55,68 @@ export class MessagesRepo {
 
   /** One message, one statement. */
   async insertOne(m: NewMessage): Promise<MessageRow | null> {
-    const res = await this.db.raw(
-      `INSERT INTO messages (room_id, sender_id, client_msg_id, content)
-       SELECT r.id, ?, ?, ? FROM rooms r
-         JOIN room_members mb ON mb.room_id = r.id AND mb.user_id = ?
-        WHERE r.id = ? AND r.closed_at IS NULL
-        FOR UPDATE OF r
-       ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING
-       RETURNING ${COLUMNS.join(', ')}`,
-      [m.senderId, m.clientMsgId, m.content, m.senderId, m.roomId],
-    );
-    const row = (res.rows as Array<Record<string, unknown>>)[0];
-    return row ? norm(row) : null;
+    return (await this.insertMany([m]))[0] ?? null;
   }
 
   /**
-   * Many messages, one statement: the same checks, lock and conflict rule as insertOne, for
-   * each row. Answers, position by position, the inserted row or null.
+   * Many messages, one statement (one round trip, one commit). Answers, position by position,
+   * the inserted row or null.
    *
-   * Rows are locked and inserted ordered by (room, arrival): inside a room, ids follow arrival
-   * order; and since every statement locks its rooms in the same (id) order, two batches running
-   * at once on different connections (or nodes) cannot deadlock on each other's rooms. Of two
-   * messages with the same (room, sender, client_msg_id) in one batch, the first is inserted and
-   * the second conflicts with it (null).
+   * - The open rooms of the batch are locked first (`lk`: FOR UPDATE, in id order so two
+   *   batches cannot deadlock). Every writer of a room, and closing it, takes this lock, so a
+   *   room's messages are written by one statement at a time, on any node. A row locked after a
+   *   wait is re-read at its newest version (READ COMMITTED), so `last_seq` and `closed_at` are
+   *   those the previous holder committed.
+   * - Rows are numbered from that `last_seq`: 1, 2, 3… in arrival order with no holes, and the
+   *   counter is advanced in the same statement. Ids are drawn after the lock, so they grow with
+   *   seq.
+   * - A duplicate (same room, sender and client_msg_id; also twice in one batch: the first wins)
+   *   is left out before numbering, so it uses no number. The check reads the statement's
+   *   snapshot, which misses a duplicate committed by another node while this statement waited
+   *   for the lock; the unique index then refuses the whole statement and it runs once more, with
+   *   a snapshot that sees it.
    */
   async insertMany(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
+    try {
+      return await this.insertStatement(batch);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      return this.insertStatement(batch);
+    }
+  }
+
+  private async insertStatement(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
     const values: string[] = [];
-    const bindings: string[] = [];
+    const bindings: Array<string | number> = [];
     batch.forEach((m, i) => {
-      values.push(i === 0 ? `(${i}, ?::text, ?::text, ?::text, ?::text)` : `(${i}, ?, ?, ?, ?)`);
-      bindings.push(m.roomId, m.senderId, m.clientMsgId, m.content);
+      values.push(i === 0 ? `(?::int, ?::text, ?::text, ?::text, ?::text)` : `(?, ?, ?, ?, ?)`);
+      bindings.push(i, m.roomId, m.senderId, m.clientMsgId, m.content);
     });
     const res = await this.db.raw(
-      `INSERT INTO messages (room_id, sender_id, client_msg_id, content)
-       SELECT r.id, v.sender_id, v.client_msg_id, v.content
-         FROM (VALUES ${values.join(', ')}) AS v(ord, room_id, sender_id, client_msg_id, content)
-         JOIN rooms r ON r.id = v.room_id
-         JOIN room_members mb ON mb.room_id = r.id AND mb.user_id = v.sender_id
-        WHERE r.closed_at IS NULL
-        ORDER BY r.id, v.ord
-        FOR UPDATE OF r
-       ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING
+      `WITH v(ord, room_id, sender_id, client_msg_id, content) AS (VALUES ${values.join(', ')}),
+       lk AS MATERIALIZED (
+         SELECT id, last_seq FROM rooms
+          WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
+          ORDER BY id
+          FOR UPDATE OF rooms
+       ),
+       fresh AS (
+         SELECT DISTINCT ON (v.room_id, v.sender_id, v.client_msg_id) v.*
+           FROM v
+           JOIN lk ON lk.id = v.room_id
+           JOIN room_members mb ON mb.room_id = v.room_id AND mb.user_id = v.sender_id
+          WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.room_id = v.room_id AND m.sender_id = v.sender_id AND m.client_msg_id = v.client_msg_id)
+          ORDER BY v.room_id, v.sender_id, v.client_msg_id, v.ord
+       ),
+       numbered AS (
+         SELECT f.*, lk.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
+           FROM fresh f JOIN lk ON lk.id = f.room_id
+       ),
+       bump AS (
+         UPDATE rooms r SET last_seq = n.top FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n WHERE r.id = n.room_id
+       )
+       INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
+       SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
        RETURNING ${COLUMNS.join(', ')}`,
       bindings,
     );

@@ -175,7 +175,7 @@ if (process.env.REDIS_URL) {
         expect(await other.enqueue('b', 200)).to.equal(null);
         expect(await pool.isWaiting('a')).to.equal(true);
         const keys = (await client.keys(`${prefix}*`)).filter((k) => !k.startsWith(`${prefix}other:`));
-        expect(keys.sort()).to.deep.equal([`${prefix}blocks`, `${prefix}queue`, `${prefix}seen`, `${prefix}seq`]);
+        expect(keys.sort()).to.deep.equal([`${prefix}{pool}blocks`, `${prefix}{pool}queue`, `${prefix}{pool}seen`, `${prefix}{pool}seq`]);
       });
 
       it('leaves no last-seen entry or ended block behind', async () => {
@@ -187,9 +187,9 @@ if (process.env.REDIS_URL) {
         expect(await pool.remove('b')).to.equal(true);
         expect(await pool.enqueue('d', 400)).to.equal(null);
         expect(await pool.expire(1_000)).to.deep.equal(['d']);
-        expect(await client.zCard(`${prefix}seen`)).to.equal(0);
-        expect(await client.zCard(`${prefix}queue`)).to.equal(0);
-        expect(await client.zCard(`${prefix}blocks`)).to.equal(0);
+        expect(await client.zCard(`${prefix}{pool}seen`)).to.equal(0);
+        expect(await client.zCard(`${prefix}{pool}queue`)).to.equal(0);
+        expect(await client.zCard(`${prefix}{pool}blocks`)).to.equal(0);
       });
 
       it('returns expired users in queue order', async () => {

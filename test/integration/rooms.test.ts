@@ -20,7 +20,7 @@ describe('rooms and messages', () => {
       const before = Date.now();
       const r = await send(a.token, roomId, '  hello there  ');
       expect(r.status).to.equal(201);
-      expect(r.body).to.have.all.keys('message_id', 'uid', 'content', 'timestamp');
+      expect(r.body).to.have.all.keys('message_id', 'uid', 'content', 'timestamp', 'seq');
       expect(r.body.uid).to.equal(a.uid);
       expect(r.body.content).to.equal('hello there');
       expect(r.body.timestamp).to.be.within(before - 1000, Date.now() + 1000);
@@ -113,7 +113,7 @@ describe('rooms and messages', () => {
       expect(r.body.data).to.have.length(20);
       expect(r.body.data[0].content).to.equal('msg 25');
       expect(r.body.data[19].content).to.equal('msg 6');
-      expect(r.body.data[0]).to.have.all.keys('message_id', 'uid', 'content', 'timestamp');
+      expect(r.body.data[0]).to.have.all.keys('message_id', 'uid', 'content', 'timestamp', 'seq');
     });
 
     it('answers later pages, and an empty page past the end', async () => {
@@ -165,9 +165,9 @@ describe('rooms and messages', () => {
       const sa = await connect(server, '/rooms', a.token);
       const ack = await emit(sa, 'send', { room_id: roomId, content: 'over socket', client_msg_id: 'c-1' });
       expect(ack.ok).to.equal(true);
-      expect(ack.data).to.have.all.keys('message_id', 'uid', 'content', 'timestamp', 'room_id');
+      expect(ack.data).to.have.all.keys('message_id', 'uid', 'content', 'timestamp', 'seq', 'room_id');
       const r = await list(b.token, roomId);
-      expect(r.body.data[0]).to.deep.equal({ message_id: ack.data.message_id, uid: a.uid, content: 'over socket', timestamp: ack.data.timestamp });
+      expect(r.body.data[0]).to.deep.equal({ message_id: ack.data.message_id, uid: a.uid, content: 'over socket', timestamp: ack.data.timestamp, seq: 1 });
       sa.close();
     });
 

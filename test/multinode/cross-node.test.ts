@@ -72,7 +72,7 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     const send = (node: ClusterNode, user: AnonUser, roomId: string, content: string, clientMsgId = randomUUID()) =>
       http(node.url, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: user.token, body: { content, client_msg_id: clientMsgId } });
 
-    const queueKey = () => `${cluster.env.REDIS_PREFIX}:mm:queue`;
+    const queueKey = () => `${cluster.env.REDIS_PREFIX}:mm:{pool}queue`;
     const waitsInRedis = async (uid: string) => (await cluster.redis.zScore(queueKey(), uid)) !== null;
 
     it('matches users on different nodes and tells each of them on the node it is connected to', async () => {

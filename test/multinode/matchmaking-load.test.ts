@@ -88,7 +88,7 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
       expect(all[0]!.n, 'rooms created').to.equal(byRoom.size);
 
       // Redis agrees: only the user left waiting (if any) is in the pool.
-      const queued = await cluster.redis.zRange(`${cluster.env.REDIS_PREFIX}:mm:queue`, 0, -1);
+      const queued = await cluster.redis.zRange(`${cluster.env.REDIS_PREFIX}:mm:{pool}queue`, 0, -1);
       expect(queued.sort()).to.deep.equal(waiting.map((u) => u.uid).sort());
 
       for (const u of waiting) await http(nodes[0]!.url, 'POST', '/api/v1/matchmaking/leave', { token: u.token });

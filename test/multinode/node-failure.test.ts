@@ -67,7 +67,7 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
 
     it("drops the dead node's waiting users once nobody keeps them alive, so nobody is matched with them", async () => {
       await until('Zoe to leave the pool', async () =>
-        (await cluster.redis.zScore(`${cluster.env.REDIS_PREFIX}:mm:queue`, zoe.uid)) === null ? true : undefined,
+        (await cluster.redis.zScore(`${cluster.env.REDIS_PREFIX}:mm:{pool}queue`, zoe.uid)) === null ? true : undefined,
       );
       const x = await anonLogin(A.url, 'x');
       const y = await anonLogin(C.url, 'y');

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
-import { anonLogin, connect, emit, http, waitFor, type AnonUser } from '../support/clients.js';
+import { anonLogin, collect, connect, emit, http, waitFor, type AnonUser } from '../support/clients.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { connectRedisOrFail, until, within, type TestRedis } from './support/cluster.js';
@@ -31,6 +31,9 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     let aliceRoomsDuringOutage: Socket;
     let erin: AnonUser;
     let erinDuringOutage: Socket;
+    let sentOnBDuringOutage: { message_id: string; seq: number };
+    let aliceResyncs: Array<{ room_ids: string[] }>, bobResyncs: Array<{ room_ids: string[] }>;
+    let aliceMessages: Array<{ message_id: string; content: string; seq: number }>;
 
     // In a real node an unhandled rejection ends the process (Node's default); mocha swallows
     // them in-process, so the suite collects them itself and asserts there were none.
@@ -55,6 +58,9 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
       bob = await anonLogin(B, 'bob');
       aliceRooms = track(await connect(A, '/rooms', alice.token));
       bobRooms = track(await connect(B, '/rooms', bob.token));
+      aliceResyncs = collect(aliceRooms, 'resync');
+      bobResyncs = collect(bobRooms, 'resync');
+      aliceMessages = collect(aliceRooms, 'message');
       await http(A, 'POST', '/api/v1/matchmaking/join', { token: alice.token });
       const j = await http(B, 'POST', '/api/v1/matchmaking/join', { token: bob.token });
       expect(j.body.status, 'Alice and Bob are matched across the nodes').to.equal('matched');
@@ -138,6 +144,13 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
         expect(list.body.data[0].message_id).to.equal(sentDuringOutage);
       });
 
+      it('stores a message sent on the other node (which this node cannot hear, and nothing tells its client yet)', async () => {
+        const ack = await emit(bobRooms, 'send', { room_id: roomId, content: 'from B during the outage', client_msg_id: randomUUID() });
+        expect(ack.ok, JSON.stringify(ack)).to.equal(true);
+        sentOnBDuringOutage = ack.data;
+        expect(aliceResyncs).to.deep.equal([]);
+      });
+
       it('closes a room that a member leaves (the rematch block is skipped), telling the partner on this node', async () => {
         const jackRooms = track(await connect(A, '/rooms', jack.token));
         const closed = waitFor(jackRooms, 'room_closed');
@@ -165,7 +178,19 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
 
       it('lets a client on another node catch up on what was sent during the outage', async () => {
         const caught = await emit(bobRooms, 'join', { room_id: roomId, after: bobLastSeen });
-        expect(caught.data.messages.map((m: { message_id: string }) => m.message_id)).to.deep.equal([sentDuringOutage]);
+        expect(caught.data.messages.map((m: { message_id: string }) => m.message_id)).to.deep.equal([sentDuringOutage, sentOnBDuringOutage.message_id]);
+        expect(caught.data.closed).to.equal(false);
+      });
+
+      it("sends resync {room_ids} to this node's /rooms sockets, and the catch-up fills the gap their seq shows", async () => {
+        const resync = await until('resync on node A', async () => aliceResyncs[0]);
+        expect(resync).to.deep.equal({ room_ids: [roomId] });
+        expect(bobResyncs, 'node B never lost Redis').to.deep.equal([]);
+        const held = aliceMessages.filter((m) => m.content !== 'after' && m.content !== 'and back');
+        expect(held.map((m) => m.seq), 'live on node A: before and its own outage message').to.deep.equal([1, 2]);
+        expect(sentOnBDuringOutage.seq, 'the message node A missed').to.equal(3);
+        const caught = await emit(aliceRooms, 'join', { room_id: roomId, after: held[held.length - 1]!.message_id });
+        expect(caught.data.messages.map((m: { message_id: string; seq: number }) => [m.message_id, m.seq])).to.deep.equal([[sentOnBDuringOutage.message_id, 3]]);
       });
 
       it('delivers across nodes again, also to sockets that connected during the outage', async () => {

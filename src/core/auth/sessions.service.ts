@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { Actor, UserKind } from '../context.js';
-import type { Broadcaster, Clock } from '../ports.js';
+import type { Broadcaster, Clock, RevocationBus } from '../ports.js';
 import type { SessionRow, SessionsRepo } from '../../store/sessions.repo.js';
 import type { UsersRepo } from '../../store/users.repo.js';
 import { safeEqual, sha256, type TokenService, type TokenType } from './tokens.js';
@@ -32,7 +32,9 @@ const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHE
  * Sessions are refresh-token families. Each refresh moves the session to the next generation;
  * presenting an older generation's refresh token outside the grace window is treated as theft
  * and revokes the whole family. Access tokens are checked against the session on every call
- * (through a short cache), so revocation takes effect at once rather than at expiry.
+ * (through a short cache), so revocation takes effect at once rather than at expiry: on this node
+ * directly, on the others through the revocation bus (Redis), or after the cache TTL
+ * (SESSION_CACHE_MS) when the bus is away.
  */
 export class SessionService {
   private readonly activeCache = new Map<string, { active: boolean; until: number }>();
@@ -45,7 +47,17 @@ export class SessionService {
     private readonly opts: SessionOptions,
     private readonly audit: AuditLog,
     private readonly broadcaster: Broadcaster | null = null,
-  ) {}
+    private readonly revocations: RevocationBus | null = null,
+  ) {
+    revocations?.listen(
+      (sids) => this.markRevoked(sids),
+      // Back from an outage: revocations published meanwhile were lost, so nothing cached as
+      // active is trusted any more (each session is read again on its next use).
+      () => {
+        for (const [sid, e] of this.activeCache) if (e.active) this.activeCache.delete(sid);
+      },
+    );
+  }
 
 
   async start(uid: string, kind: UserKind, trx?: Knex): Promise<TokenPair> {
@@ -135,11 +147,16 @@ export class SessionService {
     this.forget(await this.repo.revokeAllForUser(uid, reason, keep, trx));
   }
 
+  /** Revoked here: drop it from every node's cache at once and disconnect its sockets everywhere. */
   private forget(sids: readonly string[]): void {
-    for (const sid of sids) {
-      this.activeCache.set(sid, { active: false, until: Number.POSITIVE_INFINITY });
-      this.broadcaster?.sessionRevoked(sid);
-    }
+    this.markRevoked(sids);
+    if (sids.length) this.revocations?.publish(sids);
+    for (const sid of sids) this.broadcaster?.sessionRevoked(sid);
+  }
+
+  /** Revocation is final, so a revoked entry never expires from the cache. */
+  private markRevoked(sids: readonly string[]): void {
+    for (const sid of sids) this.activeCache.set(sid, { active: false, until: Number.POSITIVE_INFINITY });
   }
 
   private async isActive(sid: string): Promise<boolean> {

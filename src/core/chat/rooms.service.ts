@@ -9,7 +9,7 @@ import { formatMessageId, parseMessageId } from './message-id.js';
 export interface Pagination { total: number; page: number; pageSize: number; totalPages: number }
 export interface ListMessageResp { pager: Pagination; data: MessageView[] }
 export interface SendResult { message: MessageView; created: boolean }
-export interface CatchUp { room_id: string; messages: MessageView[]; has_more: boolean }
+export interface CatchUp { room_id: string; messages: MessageView[]; has_more: boolean; closed: boolean }
 export interface RespOK { code: 'OK'; message: 'ok' }
 
 export const RESP_OK: RespOK = Object.freeze({ code: 'OK', message: 'ok' }) as RespOK;
@@ -25,6 +25,7 @@ export const toView = (m: MessageRow): MessageView => ({
   uid: m.sender_id,
   content: m.content,
   timestamp: m.created_at.getTime(),
+  seq: m.seq,
 });
 
 const notFound = () => new AppError('NOT_FOUND', 'room not found');
@@ -80,15 +81,16 @@ export class RoomsService {
 
   /**
    * Catch-up after a reconnect: messages after the cursor, oldest first, one page at a time
-   * (`has_more` says to ask again from the last one), so no single call reads a whole room.
+   * (`has_more` says to ask again from the last one), so no single call reads a whole room; and
+   * whether the room has closed (a `room_closed` missed while away is never lost for good).
    */
   async join(_ctx: Ctx, actor: Actor, input: JoinRoomInput): Promise<CatchUp> {
     await this.limiter.consume('room_read', actor.uid);
-    await this.requireMember(input.room_id, actor.uid);
+    const room = await this.requireMember(input.room_id, actor.uid);
     const after = input.after !== undefined ? parseMessageId(input.after) : undefined;
     const rows = await this.messages.after(input.room_id, after, this.opts.catchUpLimit + 1);
     const has_more = rows.length > this.opts.catchUpLimit;
-    return { room_id: input.room_id, messages: rows.slice(0, this.opts.catchUpLimit).map(toView), has_more };
+    return { room_id: input.room_id, messages: rows.slice(0, this.opts.catchUpLimit).map(toView), has_more, closed: room.closed_at !== null };
   }
 
   /** Closes the room for both members. Leaving a room that is already closed is a no-op. */

@@ -48,6 +48,8 @@ export interface ClusterOptions {
   nodes: number;
   /** Extra configuration for every node (e.g. a tight RATE_MESSAGE_SEND). */
   env?: Record<string, string>;
+  /** Run the nodes on this Redis Cluster (REDIS_CLUSTER_NODES) instead of REDIS_URL. */
+  redisCluster?: string[];
 }
 
 const newRedisClient = (url: string) => createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
@@ -132,8 +134,9 @@ async function waitReady(node: ClusterNode, deadline: number): Promise<void> {
  * /readyz. Needs DATABASE_URL and REDIS_URL; an unreachable one fails here with a clear message.
  */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const redisUrl = process.env.REDIS_URL;
-  if (!process.env.DATABASE_URL || !redisUrl) throw new Error('the multinode suite needs DATABASE_URL and REDIS_URL');
+  if (!process.env.DATABASE_URL || !process.env.REDIS_URL) throw new Error('the multinode suite needs DATABASE_URL and REDIS_URL');
+  // On a Cluster, `redis` is a plain client of its first master (the cluster is thrown away after).
+  const redisUrl = opts.redisCluster?.[0] ?? process.env.REDIS_URL;
   const redis = await connectRedisOrFail(redisUrl);
   let database: TestDatabase;
   try {
@@ -145,7 +148,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const env: Record<string, string> = {
     ...CLUSTER_DEFAULTS,
     ...database.env,
-    REDIS_URL: redisUrl,
+    ...(opts.redisCluster ? { REDIS_CLUSTER_NODES: opts.redisCluster.join(',') } : { REDIS_URL: redisUrl }),
     REDIS_PREFIX: `gbymn${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     ...(opts.env ?? {}),
@@ -156,8 +159,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
     await db.end().catch(() => undefined);
-    for await (const keys of redis.scanIterator({ MATCH: `${env.REDIS_PREFIX}:*`, COUNT: 500 })) {
-      if (keys.length) await redis.del(keys);
+    if (!opts.redisCluster) {
+      for await (const keys of redis.scanIterator({ MATCH: `${env.REDIS_PREFIX}:*`, COUNT: 500 })) {
+        if (keys.length) await redis.del(keys);
+      }
     }
     await redis.close().catch(() => undefined);
     await database.drop();
