@@ -40,7 +40,13 @@ export interface AppConfig {
     messageSend: RateRule;
     authLogin: RateRule;
     authRegister: RateRule;
+    report: RateRule;
+    block: RateRule;
   };
+  /** A room closes once a member has been away this long (presence). */
+  roomAwayCloseMs: number;
+  /** Messages of rooms closed longer ago than this are deleted; 0 keeps them forever. */
+  messageRetentionDays: number;
   codeCooldownSec: number;
   codeTtlSec: number;
   codeMaxAttempts: number;
@@ -90,6 +96,10 @@ const schema = Joi.object({
   RATE_MESSAGE_SEND: rate.default('40/10'),
   RATE_AUTH_LOGIN: rate.default('10/60'),
   RATE_AUTH_REGISTER: rate.default('10/3600'),
+  RATE_REPORT: rate.default('10/3600'),
+  RATE_BLOCK: rate.default('30/3600'),
+  ROOM_AWAY_CLOSE_MS: Joi.number().integer().min(1000).default(120_000),
+  MESSAGE_RETENTION_DAYS: Joi.number().integer().min(0).max(36_500).default(30),
   CODE_COOLDOWN: Joi.number().integer().min(0).default(60),
   CODE_TTL: Joi.number().integer().min(30).default(600),
   CODE_MAX_ATTEMPTS: Joi.number().integer().min(1).default(5),
@@ -154,7 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       messageSend: parseRate(v.RATE_MESSAGE_SEND),
       authLogin: parseRate(v.RATE_AUTH_LOGIN),
       authRegister: parseRate(v.RATE_AUTH_REGISTER),
+      report: parseRate(v.RATE_REPORT),
+      block: parseRate(v.RATE_BLOCK),
     },
+    roomAwayCloseMs: v.ROOM_AWAY_CLOSE_MS,
+    messageRetentionDays: v.MESSAGE_RETENTION_DAYS,
     codeCooldownSec: v.CODE_COOLDOWN,
     codeTtlSec: v.CODE_TTL,
     codeMaxAttempts: v.CODE_MAX_ATTEMPTS,

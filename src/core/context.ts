@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Role } from '../store/users.repo.js';
 
 export type UserKind = 'anon' | 'member';
 
@@ -8,6 +9,8 @@ export interface Actor {
   kind: UserKind;
   /** The server-side session the caller's token is bound to. */
   sid: string;
+  /** Loaded with the session on every authentication; absent means `user`. */
+  role?: Role;
 }
 
 /** Per-call context every operation receives, whichever door it came through. */

@@ -14,6 +14,8 @@ export function rateRules(c: AppConfig): RateRules {
     auth_register: c.rates.authRegister,
     // One code per identifier and purpose per cooldown window.
     code_request: { points: 1, duration: c.codeCooldownSec },
+    report: c.rates.report,
+    block: c.rates.block,
   };
 }
 

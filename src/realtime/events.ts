@@ -15,6 +15,8 @@ export interface ServerToClientEvents {
   message: (m: MessageView) => void;
   typing: (e: { room_id: string; uid: string; typing: boolean }) => void;
   room_closed: (e: { room_id: string; by: string }) => void;
+  /** A room member stopped (or started again) being here: an open socket on any node, or REST in the last 30 s. */
+  presence: (e: { room_id: string; uid: string; online: boolean }) => void;
 }
 
 export interface InterServerEvents {}

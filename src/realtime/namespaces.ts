@@ -14,6 +14,8 @@ export interface RealtimeDeps extends SocketDoor {
   authEvents?: Record<string, Operation>;
   sessions: SessionService;
   rooms: RoomsRepo;
+  /** Safety events on /rooms (report, block), when moderation is wired. */
+  roomEvents?: Record<string, Operation>;
 }
 
 function track(nsp: AppNamespace, door: SocketDoor): void {
@@ -74,6 +76,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
     on(socket, 'history', d.ops.listMessages, d);
     on(socket, 'typing', d.ops.typing, d);
     on(socket, 'leave', d.ops.leaveRoom, d);
+    for (const [event, op] of Object.entries(d.roomEvents ?? {})) on(socket, event, op, d);
   });
 }
 

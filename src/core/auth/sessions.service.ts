@@ -7,6 +7,9 @@ import type { SessionRow, SessionsRepo } from '../../store/sessions.repo.js';
 import type { UsersRepo } from '../../store/users.repo.js';
 import { safeEqual, sha256, type TokenService, type TokenType } from './tokens.js';
 import type { AuditLog } from '../../store/audit.repo.js';
+import type { Role } from '../../store/users.repo.js';
+import type { Ban } from '../../store/standing.repo.js';
+import { activeBan, bannedError } from '../moderation/ban.js';
 
 export interface TokenPair {
   uid: string;
@@ -24,6 +27,14 @@ export interface SessionOptions {
   cacheMs: number;
 }
 
+/** What authentication needs to know of a session, cached for `cacheMs`. */
+interface SessionState {
+  active: boolean;
+  role: Role;
+  ban: Ban | null;
+  until: number;
+}
+
 const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHENTICATED', m);
 
 /**
@@ -33,7 +44,7 @@ const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHE
  * (through a short cache), so revocation takes effect at once rather than at expiry.
  */
 export class SessionService {
-  private readonly activeCache = new Map<string, { active: boolean; until: number }>();
+  private readonly activeCache = new Map<string, SessionState>();
 
   constructor(
     private readonly repo: SessionsRepo,
@@ -48,6 +59,10 @@ export class SessionService {
 
   async start(uid: string, kind: UserKind, trx?: Knex): Promise<TokenPair> {
     const now = this.clock.now();
+    // Every login (credentials, platform, anonymous) comes through here: a banned user gets no session.
+    const user = await this.users.findById(uid, trx);
+    const ban = user ? activeBan(user, now) : null;
+    if (ban) throw bannedError(ban);
     const sid = randomUUID();
     const rotatedAt = new Date(Math.floor(now / 1000) * 1000);
     await this.repo.insert(
@@ -111,11 +126,16 @@ export class SessionService {
     throw unauth('token is no longer current; use the newest token or log in again');
   }
 
-  /** Checks an access (or real-time) token and that its session is still active. */
+  /**
+   * Checks an access (or real-time) token and that its session is still active. A banned user
+   * (whose sessions the ban revoked) is told so: 403 with the ban's end, not a bare 401.
+   */
   async authenticate(token: string, types: readonly TokenType[]): Promise<Actor> {
     const c = this.tokens.verifyAccess(token, { types });
-    if (!(await this.isActive(c.sid))) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
-    return { uid: c.sub, kind: c.knd, sid: c.sid };
+    const state = await this.state(c.sid);
+    if (state.ban && (!state.ban.until || state.ban.until.getTime() > this.clock.now())) throw bannedError(state.ban);
+    if (!state.active) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
+    return { uid: c.sub, kind: c.knd, sid: c.sid, role: state.role };
   }
 
   async revoke(sid: string, reason: string): Promise<void> {
@@ -128,27 +148,37 @@ export class SessionService {
     this.forget(await this.repo.revokeAllForUser(uid, reason, keep, trx));
   }
 
+  // The next check reads the database again, which already says revoked (and why: a ban).
   private forget(sids: readonly string[]): void {
     for (const sid of sids) {
-      this.activeCache.set(sid, { active: false, until: Number.POSITIVE_INFINITY });
+      this.activeCache.delete(sid);
       this.broadcaster?.sessionRevoked(sid);
     }
   }
 
-  private async isActive(sid: string): Promise<boolean> {
+  private async state(sid: string): Promise<SessionState> {
     const now = this.clock.now();
     const hit = this.activeCache.get(sid);
-    if (hit && hit.until > now) return hit.active;
-    const s = await this.repo.findById(sid);
-    const active = !!s && !s.revoked_at && s.expires_at.getTime() > now;
+    if (hit && hit.until > now) return hit;
+    const s = await this.repo.findWithStanding(sid);
+    const state: SessionState = {
+      active: !!s && !s.revoked_at && s.expires_at.getTime() > now,
+      role: s?.role ?? 'user',
+      ban: s ? activeBan(s, now) : null,
+      // A session that can never come back (unknown, or revoked and not banned) is cached for good.
+      until: !s || (s.revoked_at && !s.banned_at) ? Number.POSITIVE_INFINITY : now + this.opts.cacheMs,
+    };
     if (this.activeCache.size > 100_000) this.activeCache.clear();
-    this.activeCache.set(sid, { active, until: active ? now + this.opts.cacheMs : Number.POSITIVE_INFINITY });
-    return active;
+    this.activeCache.set(sid, state);
+    return state;
   }
 
   private async liveSession(sid: string): Promise<SessionRow> {
-    const s = await this.repo.findById(sid);
-    if (!s || s.revoked_at || s.expires_at.getTime() <= this.clock.now()) throw unauth();
+    const s = await this.repo.findWithStanding(sid);
+    if (!s) throw unauth();
+    const ban = activeBan(s, this.clock.now());
+    if (ban) throw bannedError(ban);
+    if (s.revoked_at || s.expires_at.getTime() <= this.clock.now()) throw unauth();
     return s;
   }
 

@@ -4,6 +4,7 @@ import type { UsersRepo, UserRow } from '../../store/users.repo.js';
 import type { MembersRepo, MemberAccountRow } from '../../store/members.repo.js';
 import { PROFILE_FIELDS, type ProfileField, type ProfilesRepo, type ProfileRow } from '../../store/profiles.repo.js';
 import type { UpdateUserInfoInput } from '../../schemas/members.schemas.js';
+import { activeBan } from '../moderation/ban.js';
 
 /** Every field of the seed's UserInfoResp; unknown values are '' and flags false. */
 export interface UserInfoResp {
@@ -55,13 +56,14 @@ export function toUserInfoResp(user: UserRow, account: MemberAccountRow | null, 
     email: account?.login_type === 'email' ? account.login_id : '',
     is_email_verified: account?.is_email_verified ?? false,
     address: fields.address,
-    user_status: 'active',
+    // The contract's two states; a ban that has run out is no ban.
+    user_status: activeBan(user, Date.now()) ? 'banned' : 'active',
     preferred_language: fields.preferred_language,
     currency: fields.currency,
     national: fields.national,
     post_code: fields.post_code,
     carrier: fields.carrier,
-    role: user.kind === 'member' ? 'member' : 'anonymous',
+    role: user.role,
     update_at: latest(user.updated_at, account?.updated_at, profile?.updated_at).toISOString(),
     create_at: user.created_at.toISOString(),
     Authorization: '',

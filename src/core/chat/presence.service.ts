@@ -1,0 +1,83 @@
+import type { Clock, PresenceStore } from '../ports.js';
+import type { RoomsRepo } from '../../store/rooms.repo.js';
+import type { RoomsService } from './rooms.service.js';
+import type { Logger } from '../../logger.js';
+
+export interface PresenceOptions {
+  /** How long one heartbeat of an open socket keeps its user here (a few heartbeats). */
+  socketTtlMs: number;
+  /** How long a REST call keeps its caller here (the contract: 30 s). */
+  restTtlMs: number;
+  /** ROOM_AWAY_CLOSE_MS: a room closes once a member has been away this long. */
+  awayCloseMs: number;
+}
+
+/** Rooms looked at per away sweep; the rest wait for the next sweep. */
+const SWEEP_LIMIT = 5000;
+
+/**
+ * Who is here, for the whole cluster: each node marks the users of its open /rooms sockets on
+ * every heartbeat, and REST callers (coalesced into the next heartbeat, so a burst of calls is one
+ * write). A user is here while its "here until" time has not passed.
+ */
+export class PresenceService {
+  private restSeen = new Set<string>();
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly rooms: Pick<RoomsRepo, 'openMembersSince'>,
+    private readonly roomService: Pick<RoomsService, 'close'>,
+    private readonly clock: Clock,
+    private readonly opts: PresenceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  seenOverRest(uid: string): void {
+    this.restSeen.add(uid);
+  }
+
+  /** One heartbeat: `socketUids` have an open socket on this node right now. */
+  async beat(socketUids: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    const rest = [...this.restSeen];
+    this.restSeen = new Set();
+    await Promise.all([this.store.markHere(socketUids, now + this.opts.socketTtlMs), this.store.markHere(rest, now + this.opts.restTtlMs)]);
+  }
+
+  /** Whether each of `uids` is here now. */
+  async here(uids: readonly string[]): Promise<Map<string, boolean>> {
+    const now = this.clock.now();
+    const until = await this.store.hereUntil(uids);
+    return new Map(uids.map((u) => [u, (until.get(u) ?? 0) > now]));
+  }
+
+  /**
+   * Closes every open room one of whose members has been away for `awayCloseMs`, by that member
+   * (the one away longest when both are). A member never seen counts from when it joined. Any
+   * node may run this at any time: closing is a single conditional statement, so a room is
+   * closed, and announced, once.
+   */
+  async closeAwayRooms(): Promise<number> {
+    const now = this.clock.now();
+    const cutoff = now - this.opts.awayCloseMs;
+    const members = await this.rooms.openMembersSince(new Date(cutoff), SWEEP_LIMIT);
+    if (members.length === 0) return 0;
+    const until = await this.store.hereUntil([...new Set(members.map((m) => m.user_id))]);
+    const away = new Map<string, { uid: string; since: number }>();
+    for (const m of members) {
+      const since = Math.max(until.get(m.user_id) ?? 0, new Date(m.joined_at).getTime());
+      if (since >= cutoff) continue;
+      const prev = away.get(m.room_id);
+      if (!prev || since < prev.since) away.set(m.room_id, { uid: m.user_id, since });
+    }
+    let closed = 0;
+    for (const [roomId, { uid }] of away) if (await this.roomService.close(roomId, uid)) closed++;
+    if (closed) this.log.info({ closed }, 'closed rooms whose member went away');
+    return closed;
+  }
+
+  /** Forgets users gone for long enough that no rule can still ask about them. */
+  async housekeeping(): Promise<void> {
+    await this.store.forget(this.clock.now() - Math.max(2 * this.opts.awayCloseMs, 3_600_000));
+  }
+}
