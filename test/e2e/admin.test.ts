@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
-import { http, matchedPair } from '../support/clients.js';
+import { anonLogin, http } from '../support/clients.js';
 import { registerMember, type Member } from '../support/members.js';
 import { report, staff } from '../support/moderation.js';
 import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
@@ -15,7 +15,8 @@ describe('moderation page (/admin) in headless Chromium', function () {
   let mod: Member;
   const tabs: Tab[] = [];
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000); // launching Chromium and compiling the client take a while on a busy machine
     browser = await launchBrowser();
     await buildWebClient();
     server = await startServer();
@@ -39,9 +40,16 @@ describe('moderation page (/admin) in headless Chromium', function () {
     return t;
   }
 
-  /** A reported room with a short conversation; returns the ids. */
+  /**
+   * A reported room with a short conversation. The reported user is a member: banning an
+   * anonymous one would also refuse anonymous logins from 127.0.0.1, every test's address.
+   */
   async function reportedRoom(reason = 'harassment') {
-    const { a, b, roomId } = await matchedPair(server);
+    const a = await anonLogin(server, 'reporter');
+    const m = await registerMember(server);
+    const b = { uid: m.uid, token: m.access_token };
+    await http(server, 'POST', '/api/v1/matchmaking/join', { token: a.token });
+    const roomId = (await http(server, 'POST', '/api/v1/matchmaking/join', { token: b.token })).body.room_id as string;
     for (const [u, text] of [[b, 'you are pathetic'], [a, 'please stop'], [b, 'make me']] as const) {
       await http(server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: u.token, body: { content: text, client_msg_id: randomUUID() } });
     }
