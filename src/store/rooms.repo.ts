@@ -76,13 +76,17 @@ export class RoomsRepo {
     return (await this.db('room_members').whereIn('room_id', ids).where({ active: true }).select('room_id', 'user_id')) as Array<{ room_id: string; user_id: string }>;
   }
 
-  /** Members of open rooms created before `before`, with when they joined (the away sweep). */
-  async openMembersSince(before: Date, limit: number): Promise<Array<{ room_id: string; user_id: string; joined_at: Date }>> {
+  /**
+   * Members of open rooms created before `before`, with when they joined (the away sweep), in
+   * room id order after `afterRoomId`, so a sweep can page through all of them.
+   */
+  async openMembersSince(before: Date, limit: number, afterRoomId = ''): Promise<Array<{ room_id: string; user_id: string; joined_at: Date }>> {
     return (await this.db('room_members as m')
       .join('rooms as r', 'r.id', 'm.room_id')
       .where('m.active', true)
       .where('r.created_at', '<', before)
-      .orderBy('r.created_at')
+      .where('m.room_id', '>', afterRoomId)
+      .orderBy(['m.room_id', 'm.user_id'])
       .limit(limit)
       .select('m.room_id', 'm.user_id', 'm.joined_at')) as Array<{ room_id: string; user_id: string; joined_at: Date }>;
   }

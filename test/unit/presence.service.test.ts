@@ -8,7 +8,14 @@ describe('PresenceService (in-memory store, a clock the test moves)', () => {
   const clock = { now: () => now };
   let members: Array<{ room_id: string; user_id: string; joined_at: Date }> = [];
   let closed: Array<[string, string]> = [];
-  const rooms = { openMembersSince: async (before: Date) => members.filter((m) => m.joined_at < before) };
+  // Pages like the repository: by room id, after a cursor, `limit` rows at most.
+  const rooms = {
+    openMembersSince: async (before: Date, limit: number, after = '') =>
+      members
+        .filter((m) => m.joined_at < before && m.room_id > after)
+        .sort((x, y) => (x.room_id < y.room_id ? -1 : x.room_id > y.room_id ? 1 : x.user_id < y.user_id ? -1 : 1))
+        .slice(0, limit),
+  };
   const roomService = { close: async (roomId: string, by: string) => (closed.push([roomId, by]), true) };
   const make = () =>
     new PresenceService(new MemoryPresenceStore(), rooms, roomService, clock, { socketTtlMs: 3000, restTtlMs: 30_000, awayCloseMs: 120_000 }, pino({ level: 'silent' }));
@@ -67,5 +74,21 @@ describe('PresenceService (in-memory store, a clock the test moves)', () => {
     now += 130_000;
     expect(await p.closeAwayRooms()).to.equal(1);
     expect(closed).to.deep.equal([['r', 'early']]);
+  });
+
+  it('pages through every open room, however many there are', async () => {
+    const p = make();
+    const joined = new Date(now);
+    members = [];
+    for (let i = 0; i < 1500; i++) {
+      const room = `r${String(i).padStart(5, '0')}`;
+      members.push({ room_id: room, user_id: `${room}-a`, joined_at: joined }, { room_id: room, user_id: `${room}-b`, joined_at: joined });
+    }
+    await p.beat(members.filter((m) => m.room_id !== 'r01499' || m.user_id.endsWith('-a')).map((m) => m.user_id));
+    now += 119_000;
+    await p.beat(members.filter((m) => m.room_id !== 'r01499' || m.user_id.endsWith('-a')).map((m) => m.user_id));
+    now += 2_000;
+    expect(await p.closeAwayRooms()).to.equal(1);
+    expect(closed).to.deep.equal([['r01499', 'r01499-b']]);
   });
 });

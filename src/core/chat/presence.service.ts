@@ -12,8 +12,8 @@ export interface PresenceOptions {
   awayCloseMs: number;
 }
 
-/** Rooms looked at per away sweep; the rest wait for the next sweep. */
-const SWEEP_LIMIT = 5000;
+/** Room members read per query of the away sweep (which pages through all open rooms). */
+const SWEEP_BATCH = 2000;
 
 /**
  * Who is here, for the whole cluster: each node marks the users of its open /rooms sockets on
@@ -58,10 +58,25 @@ export class PresenceService {
    * closed, and announced, once.
    */
   async closeAwayRooms(): Promise<number> {
+    let closed = 0;
+    let after = '';
+    for (;;) {
+      const batch = await this.rooms.openMembersSince(new Date(this.clock.now() - this.opts.awayCloseMs), SWEEP_BATCH, after);
+      // A batch may end in the middle of a room: leave that room to the next batch.
+      const last = batch.length === SWEEP_BATCH ? batch[batch.length - 1]!.room_id : null;
+      const whole = last === null ? batch : batch.filter((m) => m.room_id !== last);
+      closed += await this.closeAwayIn(whole);
+      if (last === null || whole.length === 0) break;
+      after = whole[whole.length - 1]!.room_id;
+    }
+    if (closed) this.log.info({ closed }, 'closed rooms whose member went away');
+    return closed;
+  }
+
+  private async closeAwayIn(members: ReadonlyArray<{ room_id: string; user_id: string; joined_at: Date }>): Promise<number> {
+    if (members.length === 0) return 0;
     const now = this.clock.now();
     const cutoff = now - this.opts.awayCloseMs;
-    const members = await this.rooms.openMembersSince(new Date(cutoff), SWEEP_LIMIT);
-    if (members.length === 0) return 0;
     const until = await this.store.hereUntil([...new Set(members.map((m) => m.user_id))]);
     const away = new Map<string, { uid: string; since: number }>();
     for (const m of members) {
@@ -72,7 +87,6 @@ export class PresenceService {
     }
     let closed = 0;
     for (const [roomId, { uid }] of away) if (await this.roomService.close(roomId, uid)) closed++;
-    if (closed) this.log.info({ closed }, 'closed rooms whose member went away');
     return closed;
   }
 
