@@ -17,7 +17,8 @@ export class BlocksRepo {
 
   /** True when a block was removed. */
   async remove(blocker: string, blocked: string): Promise<boolean> {
-    return Number(await this.db('blocks').where({ blocker_id: blocker, blocked_id: blocked }).del()) > 0;
+    const rows = (await this.db('blocks').where({ blocker_id: blocker, blocked_id: blocked }).del().returning('blocker_id')) as unknown[];
+    return rows.length > 0;
   }
 
   async has(blocker: string, blocked: string): Promise<boolean> {

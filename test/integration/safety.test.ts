@@ -155,23 +155,31 @@ describe('safety: report and block', () => {
       const x = await anonLogin(server);
       const y = await anonLogin(server);
       await block(x, y.uid);
-      expect((await join(server, x)).body.status).to.equal('waiting');
-      expect((await join(server, y)).body.status).to.equal('waiting');
-      await http(server, 'DELETE', `/api/v1/user/me/blocks/${y.uid}`, { token: x.token });
-      await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
-      expect((await join(server, y)).body.status).to.equal('matched');
-      await http(server, 'POST', '/api/v1/matchmaking/leave', { token: x.token });
-      await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
+      try {
+        expect((await join(server, x)).body.status).to.equal('waiting');
+        expect((await join(server, y)).body.status).to.equal('waiting');
+        await http(server, 'DELETE', `/api/v1/user/me/blocks/${y.uid}`, { token: x.token });
+        // Joining again pairs them, unless the periodic sweep already did: matched either way.
+        const again = await join(server, y);
+        expect(again.body.status).to.equal('matched');
+        expect((await http(server, 'GET', '/api/v1/matchmaking/status', { token: x.token })).body).to.deep.equal(again.body);
+      } finally {
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: x.token });
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
+      }
     });
 
     it('blocks either way round: the blocked user cannot be matched with the blocker either', async () => {
       const x = await anonLogin(server);
       const y = await anonLogin(server);
       await block(y, x.uid);
-      expect((await join(server, y)).body.status).to.equal('waiting');
-      expect((await join(server, x)).body.status).to.equal('waiting');
-      await http(server, 'POST', '/api/v1/matchmaking/leave', { token: x.token });
-      await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
+      try {
+        expect((await join(server, y)).body.status).to.equal('waiting');
+        expect((await join(server, x)).body.status).to.equal('waiting');
+      } finally {
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: x.token });
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
+      }
     });
 
     it('works through the /rooms socket and is audited with the actor', async () => {
@@ -185,6 +193,43 @@ describe('safety: report and block', () => {
       expect((await blocks(me)).body.data.map((b: { uid: string }) => b.uid)).to.deep.equal([x.uid]);
       expect((await auditByActor(server, me.uid)).map((e) => e.event)).to.deep.equal(['user_blocked']);
     });
+  });
+});
+
+describe('safety: hostile input', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server?.close());
+
+  it('answers 400 or 413, never 500, to bodies that are not what the routes expect', async () => {
+    const { a, roomId } = await matchedPair(server);
+    const cases: Array<[string, string, { raw?: string; body?: unknown }, number]> = [
+      ['POST', '/api/v1/user/me/blocks', { raw: '[1,2]' }, 400],
+      ['POST', '/api/v1/user/me/blocks', { raw: '{"uid":' }, 400],
+      ['POST', '/api/v1/user/me/blocks', { body: { uid: 'x'.repeat(129) } }, 400],
+      ['POST', `/api/v1/rooms/${roomId}/report`, { body: { reason: 'spam', note: 'x'.repeat(17_000) } }, 413],
+      ['POST', `/api/v1/rooms/${roomId}/report`, { body: { reason: ['spam'] } }, 400],
+      ['POST', `/api/v1/rooms/${'r'.repeat(200)}/report`, { body: { reason: 'spam' } }, 400],
+      ['DELETE', `/api/v1/user/me/blocks/${'u'.repeat(200)}`, {}, 400],
+    ];
+    for (const [method, path, opts, status] of cases) {
+      const r = await http(server, method, path, { token: a.token, ...opts });
+      expect(r.status, `${method} ${path.slice(0, 60)} ${JSON.stringify(r.body).slice(0, 200)}`).to.equal(status);
+    }
+  });
+
+  it('answers an error ack, and keeps the socket, for hostile report and block payloads', async () => {
+    const u = await anonLogin(server);
+    const s = await connect(server, '/rooms', u.token);
+    for (const [event, payload] of [['report', 'spam'], ['report', null], ['block', [u.uid]], ['block', { uid: { $ne: 1 } }]] as const) {
+      const ack = await emit(s, event, payload);
+      expect(ack.ok, `${event} ${JSON.stringify(payload)}`).to.equal(false);
+      expect(ack.error!.code).to.equal('INVALID_ARGUMENT');
+    }
+    expect(s.connected).to.equal(true);
+    s.close();
   });
 });
 

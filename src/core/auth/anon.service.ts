@@ -51,9 +51,12 @@ export class AnonAuthService {
   }
 
   /** Accepts a refresh token, or a genuine access token that may have expired. */
-  async refresh(_ctx: Ctx, input: RefreshInput): Promise<AnonLoginResp> {
+  async refresh(ctx: Ctx, input: RefreshInput): Promise<AnonLoginResp> {
     const t = input.token.trim();
     if (!t) throw new AppError('INVALID_ARGUMENT', 'token must not be empty');
-    return toAnonLoginResp(await this.sessions.refreshAny(t));
+    const pair = await this.sessions.refreshAny(t);
+    // "The address it last used": a ban on this user then also covers where it refreshes from.
+    await this.standing?.setLastIp(pair.uid, ctx.ip);
+    return toAnonLoginResp(pair);
   }
 }
