@@ -182,6 +182,21 @@ describe('safety: report and block', () => {
       }
     });
 
+    it('keeps a pair apart while the other one\'s block still stands', async () => {
+      const x = await anonLogin(server);
+      const y = await anonLogin(server);
+      await block(x, y.uid);
+      await block(y, x.uid);
+      await http(server, 'DELETE', `/api/v1/user/me/blocks/${y.uid}`, { token: x.token });
+      try {
+        expect((await join(server, x)).body.status).to.equal('waiting');
+        expect((await join(server, y)).body.status).to.equal('waiting');
+      } finally {
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: x.token });
+        await http(server, 'POST', '/api/v1/matchmaking/leave', { token: y.token });
+      }
+    });
+
     it('works through the /rooms socket and is audited with the actor', async () => {
       const me = await anonLogin(server);
       const x = await anonLogin(server);
