@@ -19,7 +19,10 @@ function cli(env: Record<string, string>, args: string[]): Promise<{ code: numbe
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
 }
 
-describe('npm run admin -- grant <login_id> <role>', () => {
+describe('npm run admin -- grant <login_id> <role>', function () {
+  // Each case starts the CLI as a process (through tsx), and the first database of a run is a fresh
+  // embedded template: slow on a busy machine, and not what these tests measure.
+  this.timeout(120_000);
   let db: TestDatabase;
   beforeEach(async () => {
     db = await createTestDatabase();
