@@ -91,4 +91,31 @@ describe('PresenceService (in-memory store, a clock the test moves)', () => {
     expect(await p.closeAwayRooms()).to.equal(1);
     expect(closed).to.deep.equal([['r01499', 'r01499-b']]);
   });
+
+  it('calls nobody away until its heartbeats have reached the store for a few beats after an outage', async () => {
+    const store = new MemoryPresenceStore();
+    let down = false;
+    const flaky = {
+      markHere: (u: readonly string[], t: number) => (down ? Promise.reject(new Error('store down')) : store.markHere(u, t)),
+      hereUntil: (u: readonly string[]) => store.hereUntil(u),
+      forget: (t: number) => store.forget(t),
+    };
+    const p = new PresenceService(flaky, rooms, roomService, clock, { socketTtlMs: 3000, restTtlMs: 30_000, awayCloseMs: 120_000 }, pino({ level: 'silent' }));
+    members = [
+      { room_id: 'r', user_id: 'u1', joined_at: new Date(now) },
+      { room_id: 'r', user_id: 'u2', joined_at: new Date(now) },
+    ];
+    await p.beat(['u1', 'u2']);
+    down = true;
+    now += 200_000;
+    await p.beat(['u1', 'u2']).catch(() => undefined);
+    down = false;
+    expect(await p.closeAwayRooms()).to.equal(0);
+    await p.beat(['u1', 'u2']);
+    expect(await p.closeAwayRooms()).to.equal(0);
+    now += 6_000;
+    await p.beat(['u1', 'u2']);
+    expect(await p.closeAwayRooms()).to.equal(0);
+    expect(closed).to.deep.equal([]);
+  });
 });

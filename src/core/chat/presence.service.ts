@@ -22,6 +22,8 @@ const SWEEP_BATCH = 2000;
  */
 export class PresenceService {
   private restSeen = new Set<string>();
+  /** Since when this node's heartbeats have been reaching the store without a failure. */
+  private beatingSince: number | null = null;
 
   constructor(
     private readonly store: PresenceStore,
@@ -41,7 +43,13 @@ export class PresenceService {
     const now = this.clock.now();
     const rest = [...this.restSeen];
     this.restSeen = new Set();
-    await Promise.all([this.store.markHere(socketUids, now + this.opts.socketTtlMs), this.store.markHere(rest, now + this.opts.restTtlMs)]);
+    try {
+      await Promise.all([this.store.markHere(socketUids, now + this.opts.socketTtlMs), this.store.markHere(rest, now + this.opts.restTtlMs)]);
+      this.beatingSince ??= now;
+    } catch (e) {
+      this.beatingSince = null;
+      throw e;
+    }
   }
 
   /** Whether each of `uids` is here now. */
@@ -58,6 +66,9 @@ export class PresenceService {
    * closed, and announced, once.
    */
   async closeAwayRooms(): Promise<number> {
+    // After a store outage every "here until" is stale: wait until the nodes have marked their
+    // users again (a few heartbeats) before calling anyone away, or present users would be.
+    if (this.beatingSince === null || this.clock.now() - this.beatingSince < 2 * this.opts.socketTtlMs) return 0;
     let closed = 0;
     let after = '';
     for (;;) {
