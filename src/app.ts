@@ -44,6 +44,15 @@ import { coalesceWebSocketWrites } from './realtime/write-coalescing.js';
 import { ConnectionLimits } from './realtime/connection-limits.js';
 import { isAppError } from './core/errors.js';
 import { BenchHooks } from './infra/bench-hooks.js';
+import { StandingRepo } from './store/standing.repo.js';
+import { RetentionRepo } from './store/retention.repo.js';
+import { createModerationModule } from './moderation.module.js';
+import { safetyRoutes, adminRoutes } from './http/moderation.routes.js';
+import { PresenceService } from './core/chat/presence.service.js';
+import { RetentionJob } from './core/chat/retention.service.js';
+import { MemoryPresenceStore } from './infra/presence.memory.js';
+import { RedisPresenceStore } from './infra/presence.redis.js';
+import { PresenceWatcher } from './realtime/presence.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -122,9 +131,17 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
 
   const roomService = new RoomsService(rooms, messages, pool, limiter, clock, { rematchCooldownMs: config.rematchCooldownMs, catchUpLimit: config.catchUpPageSize }, broadcaster);
   const matchmaking = new MatchmakingService(pool, rooms, users, roomService, limiter, clock, { idleTimeoutMs: config.matchIdleTimeoutMs }, log, broadcaster);
-  const anon = new AnonAuthService(db.knex, users, sessions, limiter);
+  const standing = new StandingRepo(db.knex);
+  const anon = new AnonAuthService(db.knex, users, sessions, limiter, standing, clock);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
   const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
+  const moderation = createModerationModule({ db: db.knex, clock, users, rooms, messages, standing, roomService, sessions, pool, limiter, audit, broadcaster, log });
+  await moderation.loadBlocks();
+  // Presence: which room members are here (a socket on any node, or REST in the last 30 s).
+  const presenceStore = redis ? mapRedisOutage(new RedisPresenceStore(redis.client, `${config.redisPrefix}:`), 'presence') : new MemoryPresenceStore();
+  const presence = new PresenceService(presenceStore, rooms, roomService, clock, { socketTtlMs: 3000, restTtlMs: 30_000, awayCloseMs: config.roomAwayCloseMs }, log);
+  const retention = new RetentionJob(new RetentionRepo(db.knex), clock, config.messageRetentionDays, log);
+  const auth = authenticate(sessions, (uid) => presence.seenOverRest(uid));
 
   let shuttingDown = false;
   // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
@@ -139,14 +156,17 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     routers: [
       ...(bench ? [{ prefix: '/', router: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void (bench.handle(req, res) || next()) }] : []),
       { prefix: '/', router: healthRoutes(checks, metrics, () => shuttingDown) },
-      { prefix: '/api/v1', router: chatRoutes(ops, authenticate(sessions)) },
-      { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, authenticate(sessions)) },
-      { prefix: '/api/v1/user', router: userRoutes(members.ops, authenticate(sessions)) },
+      { prefix: '/api/v1', router: chatRoutes(ops, auth) },
+      { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, auth) },
+      { prefix: '/api/v1/user', router: userRoutes(members.ops, auth) },
+      { prefix: '/api/v1', router: safetyRoutes(moderation.ops, auth) },
+      { prefix: '/api/v1/admin', router: adminRoutes(moderation.ops, auth) },
       // The web client at /, API docs at /docs (generated from the same operations and schemas).
-      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version) }) },
+      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, moderation.ops) }) },
     ],
   });
-  mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight, trustProxy: config.trustProxy, clock });
+  mountNamespaces(io, { ops, authEvents: members.authEvents, roomEvents: moderation.roomEvents, sessions, rooms, log, metrics, inflight, trustProxy: config.trustProxy, clock });
+  const presenceWatcher = new PresenceWatcher(io, presence, rooms, log);
 
   // Matchmaking housekeeping: sweep stale entries and pair users whose rematch block ended;
   // keep the entries of users with an open socket on this node alive.
@@ -162,8 +182,19 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     for (const ns of ['/matchmaking', '/rooms']) for (const s of io.of(ns).sockets.values()) if (s.data.actor) uids.add(s.data.actor.uid);
     matchmaking.heartbeat([...uids]).catch((err) => logTimerError(err, 'matchmaking heartbeat failed'));
   }, Math.max(250, Math.floor(config.matchIdleTimeoutMs / 3)));
-  sweep.unref();
-  heartbeat.unref();
+  // Presence heartbeats and changes (well inside the contract's 5 s), rooms whose member went away,
+  // and the retention job (hourly; an advisory lock keeps it to one node at a time).
+  const presenceTick = setInterval(() => {
+    presenceWatcher.tick().catch((err) => logTimerError(err, 'presence tick failed'));
+  }, 1000);
+  const awaySweep = setInterval(() => {
+    presence.closeAwayRooms().catch((err) => logTimerError(err, 'away sweep failed'));
+    presence.housekeeping().catch((err) => logTimerError(err, 'presence housekeeping failed'));
+  }, Math.min(15_000, Math.max(250, Math.floor(config.roomAwayCloseMs / 4))));
+  const runRetention = () => void retention.run().catch((err) => logTimerError(err, 'retention job failed'));
+  const retentionTimer = setInterval(runRetention, 3_600_000);
+  const retentionFirst = setTimeout(runRetention, 30_000);
+  for (const t of [sweep, heartbeat, presenceTick, awaySweep, retentionTimer, retentionFirst]) t.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -183,6 +214,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
         bench?.close();
         clearInterval(sweep);
         clearInterval(heartbeat);
+        for (const t of [presenceTick, awaySweep, retentionTimer]) clearInterval(t);
+        clearTimeout(retentionFirst);
         // Stop accepting, disconnect sockets, let in-flight HTTP requests finish (server.close).
         await new Promise<void>((resolve) => io.close(() => resolve()));
         const drained = await inflight.drain(config.shutdownTimeoutMs / 2);

@@ -54,6 +54,8 @@ export interface AppConfig {
     typing: RateRule;
     /** New Socket.IO connections per client address. */
     socketConnect: RateRule;
+    report: RateRule;
+    block: RateRule;
   };
   /** Codes issued per identifier per day, whichever purpose or client asked. */
   codeDailyMax: number;
@@ -69,6 +71,10 @@ export interface AppConfig {
   catchUpPageSize: number;
   /** Key for the password pre-hash; undefined means derived from the JWT secret. */
   passwordPepper: string | undefined;
+  /** A room closes once a member has been away this long (presence). */
+  roomAwayCloseMs: number;
+  /** Messages of rooms closed longer ago than this are deleted; 0 keeps them forever. */
+  messageRetentionDays: number;
   codeCooldownSec: number;
   codeTtlSec: number;
   codeMaxAttempts: number;
@@ -135,6 +141,10 @@ const schema = Joi.object({
   MAX_SOCKETS_PER_ADDRESS: Joi.number().integer().min(1).default(50),
   CATCH_UP_PAGE_SIZE: Joi.number().integer().min(1).max(1000).default(100),
   PASSWORD_PEPPER: Joi.string().min(32).empty('').messages({ 'string.min': 'PASSWORD_PEPPER must be at least 32 characters' }),
+  RATE_REPORT: rate.default('10/3600'),
+  RATE_BLOCK: rate.default('30/3600'),
+  ROOM_AWAY_CLOSE_MS: Joi.number().integer().min(1000).default(120_000),
+  MESSAGE_RETENTION_DAYS: Joi.number().integer().min(0).max(36_500).default(30),
   CODE_COOLDOWN: Joi.number().integer().min(0).default(60),
   CODE_TTL: Joi.number().integer().min(30).default(600),
   CODE_MAX_ATTEMPTS: Joi.number().integer().min(1).default(5),
@@ -209,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       roomRead: parseRate(v.RATE_ROOM_READ),
       typing: parseRate(v.RATE_TYPING),
       socketConnect: parseRate(v.RATE_SOCKET_CONNECT),
+      report: parseRate(v.RATE_REPORT),
+      block: parseRate(v.RATE_BLOCK),
     },
     codeDailyMax: v.CODE_DAILY_MAX,
     hashQueueMax: v.HASH_QUEUE_MAX,
@@ -217,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxSocketsPerAddress: v.MAX_SOCKETS_PER_ADDRESS,
     catchUpPageSize: v.CATCH_UP_PAGE_SIZE,
     passwordPepper: v.PASSWORD_PEPPER,
+    roomAwayCloseMs: v.ROOM_AWAY_CLOSE_MS,
+    messageRetentionDays: v.MESSAGE_RETENTION_DAYS,
     codeCooldownSec: v.CODE_COOLDOWN,
     codeTtlSec: v.CODE_TTL,
     codeMaxAttempts: v.CODE_MAX_ATTEMPTS,

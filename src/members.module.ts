@@ -54,7 +54,7 @@ export function createMemberModule(d: MemberModuleDeps) {
     sessions: new MemberSessionsService(d.sessions, d.audit),
     resets: new PasswordResetService({ ...common, accounts, codes, passwords }),
     passwords: new PasswordChangeService({ ...common, accounts, passwords }),
-    profile: new ProfileService({ users: d.users, accounts, profiles }),
+    profile: new ProfileService({ users: d.users, accounts, profiles, clock: d.clock }),
     verification: new VerificationService({ accounts, codes }),
   });
   return { ops, authEvents: memberAuthEvents(ops) };

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_chat.js';
 import * as m002 from './002_members.js';
 import * as m003 from './003_one_open_room.js';
+import * as m005 from './005_moderation.js';
 import * as m006 from './006_ordering.js';
 
 /**
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001_chat': m001,
   '002_members': m002,
   '003_one_open_room': m003,
+  '005_moderation': m005,
   '006_ordering': m006,
 };
 

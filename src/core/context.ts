@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Role } from '../store/users.repo.js';
 
 export type UserKind = 'anon' | 'member';
 
@@ -10,6 +11,8 @@ export interface Actor {
   sid: string;
   /** When the presented token expires, unix seconds (a socket is disconnected then). */
   exp?: number;
+  /** Loaded with the session on every authentication; absent means `user`. */
+  role?: Role;
 }
 
 /** Per-call context every operation receives, whichever door it came through. */

@@ -27,8 +27,13 @@ export interface MatchPool {
   /** Removes `uid` from the pool; true when it was waiting. */
   remove(uid: string): Promise<boolean>;
   isWaiting(uid: string): Promise<boolean>;
-  /** Forbids pairing `a` with `b` (either way round) until `untilMs`. */
+  /**
+   * Forbids pairing `a` with `b` (either way round) until `untilMs` (Infinity: until `unblock`).
+   * Never shortens a block already in place, so a short rematch cooldown cannot end a user's block.
+   */
   block(a: string, b: string, untilMs: number): Promise<void>;
+  /** Ends any block between `a` and `b` (either way round). */
+  unblock(a: string, b: string): Promise<void>;
   /** Removes and returns every waiting user last seen before `cutoffMs`. */
   expire(cutoffMs: number): Promise<string[]>;
   /** Pairs waiting users that have become compatible (e.g. a block ran out); removes and returns the pairs. */
@@ -50,7 +55,9 @@ export type RateBucket =
   | 'code_daily'
   | 'room_read'
   | 'typing'
-  | 'socket_connect';
+  | 'socket_connect'
+  | 'report'
+  | 'block';
 
 /** Consumes one point of `bucket` for `key`; throws AppError RATE_LIMITED (with retryAfter) when spent. */
 export interface RateLimiter {
@@ -119,6 +126,21 @@ export interface Broadcaster {
   roomClosed(roomId: string, by: string): void;
   /** Disconnects every socket authenticated with session `sid` (revocation). */
   sessionRevoked(sid: string): void;
+  /** Disconnects every socket of user `uid`, on every node (a ban). */
+  userDisconnected(uid: string): void;
+}
+
+/**
+ * Who is here: each user's "here until" time (unix ms), shared by every node (Redis) or kept in
+ * process (one node). Nodes mark the users of their open sockets, and REST callers, as here.
+ */
+export interface PresenceStore {
+  /** Marks `uids` here until `untilMs`; never moves a time back. */
+  markHere(uids: readonly string[], untilMs: number): Promise<void>;
+  /** Each known uid's "here until"; users never seen (or forgotten) are absent. */
+  hereUntil(uids: readonly string[]): Promise<Map<string, number>>;
+  /** Drops users not here since before `cutoffMs` (housekeeping). */
+  forget(cutoffMs: number): Promise<void>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ChatOperations } from '../operations/chat.ops.js';
 import type { MemberOperations } from '../operations/members.ops.js';
+import type { ModerationOperations } from '../operations/moderation.ops.js';
+import { MODERATION_SCHEMAS, moderationRouteDocs } from './api-docs.moderation.js';
 import type { ErrorCode } from '../core/errors.js';
 import { buildOpenApi, type JsonSchema, type OpenApiDocument, type RouteDoc } from './openapi.js';
 
@@ -270,7 +272,7 @@ const DESCRIPTION = [
 ].join('\n\n');
 
 /** The whole document for the routes this server mounts. */
-export function apiDocument(chat: ChatOperations, members?: MemberOperations, version = '0.0.0'): OpenApiDocument {
-  const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members) : [])];
-  return buildOpenApi({ title: 'GaoBinYou chat API', version, description: DESCRIPTION, errorMeanings: ERROR_MEANINGS }, routes, RESPONSE_SCHEMAS);
+export function apiDocument(chat: ChatOperations, members?: MemberOperations, version = '0.0.0', moderation?: ModerationOperations): OpenApiDocument {
+  const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members) : []), ...(moderation ? moderationRouteDocs(moderation) : [])];
+  return buildOpenApi({ title: 'GaoBinYou chat API', version, description: DESCRIPTION, errorMeanings: ERROR_MEANINGS }, routes, { ...RESPONSE_SCHEMAS, ...MODERATION_SCHEMAS });
 }

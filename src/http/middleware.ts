@@ -32,8 +32,11 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** `Authorization: Bearer <access token>`; sets req.actor or answers 401. */
-export function authenticate(sessions: SessionService): RequestHandler {
+/**
+ * `Authorization: Bearer <access token>`; sets req.actor or answers 401. `seen` hears every
+ * authenticated caller (presence: a REST caller is here for a while).
+ */
+export function authenticate(sessions: SessionService, seen?: (uid: string) => void): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const m = header ? /^Bearer\s+(\S{1,4096})\s*$/i.exec(header) : null;
@@ -43,6 +46,7 @@ export function authenticate(sessions: SessionService): RequestHandler {
     }
     try {
       req.actor = await sessions.authenticate(m[1]!, ['access']);
+      seen?.(req.actor.uid);
       req.ctx.log = req.ctx.log.child({ uid: req.actor.uid });
       next();
     } catch (e) {

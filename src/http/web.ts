@@ -11,6 +11,7 @@ import { AppError } from '../core/errors.js';
  *   /js/*.js                  the client, compiled from web/src by `npm run build` (dist/web)
  *   /vendor/socket.io.min.js  socket.io-client's browser bundle, straight from node_modules
  *   /docs                     public/docs.html, which renders /docs/openapi.json
+ *   /admin                    public/admin.html, the moderators' page (its data needs a staff role)
  * Nothing is loaded from another origin; the pages carry a strict Content-Security-Policy.
  */
 
@@ -91,6 +92,7 @@ export function webRoutes(opts: WebOptions): Router {
   });
   r.get(['/', '/index.html'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'index.html')));
   r.get(['/docs', '/docs/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'docs.html')));
+  r.get(['/admin', '/admin/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'admin.html')));
   r.get('/vendor/socket.io.min.js', (_req, res, next) => sendPage(res, next, vendor));
   r.use('/js', express.static(clientDir, staticOpts));
   r.use(express.static(publicDir, staticOpts));

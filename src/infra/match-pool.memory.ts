@@ -45,7 +45,12 @@ export class MemoryMatchPool implements MatchPool {
   }
 
   async block(a: string, b: string, untilMs: number): Promise<void> {
-    this.blocked.set(pairKey(a, b), untilMs);
+    const k = pairKey(a, b);
+    this.blocked.set(k, Math.max(untilMs, this.blocked.get(k) ?? -Infinity));
+  }
+
+  async unblock(a: string, b: string): Promise<void> {
+    this.blocked.delete(pairKey(a, b));
   }
 
   async expire(cutoffMs: number): Promise<string[]> {

@@ -100,9 +100,15 @@ const SIZE = script(`
 return redis.call('ZCARD', KEYS[1])
 `);
 
-/** KEYS: blocks. ARGV: a, b, untilMs. */
+/** KEYS: blocks. ARGV: a, b, untilMs. GT: a block is never shortened (a cooldown must not end a user's block); GT still adds a new member. */
 const BLOCK = script(`
-redis.call('ZADD', KEYS[1], ARGV[3], pair_member(ARGV[1], ARGV[2]), ARGV[3], pair_member(ARGV[2], ARGV[1]))
+redis.call('ZADD', KEYS[1], 'GT', ARGV[3], pair_member(ARGV[1], ARGV[2]), ARGV[3], pair_member(ARGV[2], ARGV[1]))
+return 0
+`);
+
+/** KEYS: blocks. ARGV: a, b. */
+const UNBLOCK = script(`
+redis.call('ZREM', KEYS[1], pair_member(ARGV[1], ARGV[2]), pair_member(ARGV[2], ARGV[1]))
 return 0
 `);
 
@@ -250,6 +256,10 @@ export class RedisMatchPool implements MatchPool {
 
   async block(a: string, b: string, untilMs: number): Promise<void> {
     await this.run(BLOCK, [this.blocksKey], [a, b, time('untilMs', untilMs)]);
+  }
+
+  async unblock(a: string, b: string): Promise<void> {
+    await this.run(UNBLOCK, [this.blocksKey], [a, b]);
   }
 
   async expire(cutoffMs: number): Promise<string[]> {

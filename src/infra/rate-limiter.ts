@@ -22,6 +22,8 @@ export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
     room_read: c.rates.roomRead,
     typing: c.rates.typing,
     socket_connect: c.rates.socketConnect,
+    report: c.rates.report,
+    block: c.rates.block,
   };
 }
 

@@ -19,9 +19,9 @@ function tokenOf(socket: AppSocket): string | null {
 export function socketAuth(sessions: SessionService) {
   return async (socket: AppSocket, next: Next) => {
     const token = tokenOf(socket);
-    const fail = (message: string, code = 'UNAUTHENTICATED') => {
+    const fail = (message: string, code = 'UNAUTHENTICATED', details?: unknown) => {
       const err = new Error(code) as Error & { data?: unknown };
-      err.data = { code, message };
+      err.data = details === undefined ? { code, message } : { code, message, error: details };
       next(err);
     };
     if (!token) return fail('missing token: connect with auth: { token }');
@@ -30,6 +30,8 @@ export function socketAuth(sessions: SessionService) {
       next();
     } catch (e) {
       if (isAppError(e) && e.code === 'UNAUTHENTICATED') fail(e.message);
+      // A banned user: connect_error FORBIDDEN, with {reason: "banned", until} in data.error.
+      else if (isAppError(e) && e.code === 'FORBIDDEN') fail(e.message, 'FORBIDDEN', e.details);
       else fail('authentication is unavailable right now, retry shortly', 'UNAVAILABLE');
     }
   };

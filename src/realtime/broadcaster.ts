@@ -37,4 +37,9 @@ export class SocketBroadcaster implements Broadcaster {
     for (const ns of NAMESPACES) this.io.of(ns).in(sessionChannel(sid)).disconnectSockets(true);
     this.log.info({ sid }, 'disconnected sockets of a revoked session');
   }
+
+  userDisconnected(uid: string): void {
+    for (const ns of NAMESPACES) this.io.of(ns).in(userChannel(uid)).disconnectSockets(true);
+    this.log.info({ uid }, 'disconnected the sockets of a user');
+  }
 }

@@ -19,6 +19,8 @@ export interface ServerToClientEvents {
   token_expired: (e: { code: 'UNAUTHENTICATED'; message: string }) => void;
   /** This node's Redis link came back: live events for these rooms may have been missed, catch up. */
   resync: (e: { room_ids: string[] }) => void;
+  /** A room member stopped (or started again) being here: an open socket on any node, or REST in the last 30 s. */
+  presence: (e: { room_id: string; uid: string; online: boolean }) => void;
 }
 
 export interface InterServerEvents {}

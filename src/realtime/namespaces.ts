@@ -17,6 +17,8 @@ export interface RealtimeDeps extends SocketDoor {
   sessions: SessionService;
   rooms: RoomsRepo;
   clock: Clock;
+  /** Safety events on /rooms (report, block), when moderation is wired. */
+  roomEvents?: Record<string, Operation>;
 }
 
 function track(nsp: AppNamespace, door: SocketDoor): void {
@@ -81,6 +83,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
     on(socket, 'history', d.ops.listMessages, d);
     on(socket, 'typing', d.ops.typing, d);
     on(socket, 'leave', d.ops.leaveRoom, d);
+    for (const [event, op] of Object.entries(d.roomEvents ?? {})) on(socket, event, op, d);
   });
 }
 

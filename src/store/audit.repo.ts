@@ -8,7 +8,14 @@ export type AuditEvent =
   | 'password_reset_done'
   | 'password_changed'
   | 'sessions_revoked'
-  | 'session_logout';
+  | 'session_logout'
+  | 'report_created'
+  | 'report_resolved'
+  | 'user_blocked'
+  | 'user_unblocked'
+  | 'user_banned'
+  | 'user_unbanned'
+  | 'role_changed';
 
 export interface AuditFields {
   userId?: string | null;

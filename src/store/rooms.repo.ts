@@ -63,4 +63,31 @@ export class RoomsRepo {
     if (!row || Number(row.closed) === 0) return null;
     return Array.isArray(row.members) ? row.members : parsePgArray(row.members);
   }
+
+  /** The members of a room (two for a matched pair), whether it is open or closed. */
+  async membersOf(id: string): Promise<string[]> {
+    const rows = (await this.db('room_members').where({ room_id: id }).orderBy('user_id').select('user_id')) as Array<{ user_id: string }>;
+    return rows.map((r) => r.user_id);
+  }
+
+  /** The members of those of `ids` that are still open (presence watches only open rooms). */
+  async openMembersOf(ids: readonly string[]): Promise<Array<{ room_id: string; user_id: string }>> {
+    if (ids.length === 0) return [];
+    return (await this.db('room_members').whereIn('room_id', ids).where({ active: true }).select('room_id', 'user_id')) as Array<{ room_id: string; user_id: string }>;
+  }
+
+  /**
+   * Members of open rooms created before `before`, with when they joined (the away sweep), in
+   * room id order after `afterRoomId`, so a sweep can page through all of them.
+   */
+  async openMembersSince(before: Date, limit: number, afterRoomId = ''): Promise<Array<{ room_id: string; user_id: string; joined_at: Date }>> {
+    return (await this.db('room_members as m')
+      .join('rooms as r', 'r.id', 'm.room_id')
+      .where('m.active', true)
+      .where('r.created_at', '<', before)
+      .where('m.room_id', '>', afterRoomId)
+      .orderBy(['m.room_id', 'm.user_id'])
+      .limit(limit)
+      .select('m.room_id', 'm.user_id', 'm.joined_at')) as Array<{ room_id: string; user_id: string; joined_at: Date }>;
+  }
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Role } from './users.repo.js';
 
 export interface SessionRow {
   id: string;
@@ -24,6 +25,15 @@ export class SessionsRepo {
 
   async findById(id: string): Promise<SessionRow | null> {
     return ((await this.db('sessions').where({ id }).first()) as SessionRow | undefined) ?? null;
+  }
+
+  /** The session with its user's role and ban columns, in one query (authentication). */
+  async findWithStanding(id: string): Promise<(SessionRow & { role: Role; banned_at: Date | null; banned_until: Date | null }) | null> {
+    const row = await this.db('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .where('s.id', id)
+      .first('s.*', 'u.role', 'u.banned_at', 'u.banned_until');
+    return (row as (SessionRow & { role: Role; banned_at: Date | null; banned_until: Date | null }) | undefined) ?? null;
   }
 
   /**

@@ -8,7 +8,13 @@ export interface UserRow {
   name: string;
   created_at: Date;
   updated_at: Date;
+  role: Role;
+  banned_at: Date | null;
+  banned_until: Date | null;
 }
+
+export type Role = 'user' | 'moderator' | 'admin';
+export const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
 
 export class UsersRepo {
   constructor(private readonly db: Knex) {}

@@ -40,7 +40,7 @@ describe('member accounts: profile, password change and verification', () => {
       expect(rest).to.deep.equal({
         platform: 'credentials', uid: m.uid, avatar_url: '', full_name: '', nickname: '', gender_code: '', birthdate: '',
         phone_number: '', is_phone_verified: false, email: m.login_id, is_email_verified: false, address: '', user_status: 'active',
-        preferred_language: '', currency: '', national: '', post_code: '', carrier: '', role: 'member', Authorization: '',
+        preferred_language: '', currency: '', national: '', post_code: '', carrier: '', role: 'user', Authorization: '',
       });
     });
 
@@ -56,7 +56,7 @@ describe('member accounts: profile, password change and verification', () => {
       const r = await getMe(u.token);
       expect(r.status).to.equal(200);
       expect(r.body).to.have.all.keys(...USER_INFO_KEYS);
-      expect([r.body.platform, r.body.role, r.body.nickname, r.body.uid, r.body.email]).to.deep.equal(['anonymous', 'anonymous', 'Nemo', u.uid, '']);
+      expect([r.body.platform, r.body.role, r.body.nickname, r.body.uid, r.body.email]).to.deep.equal(['anonymous', 'user', 'Nemo', u.uid, '']);
     });
 
     it('answers 401 without a token or with a bad one', async () => {
@@ -127,7 +127,7 @@ describe('member accounts: profile, password change and verification', () => {
       const m = await registerMember(server);
       const r = await putMe(m.access_token, { email: 'other@example.com', is_email_verified: true, platform: 'google', uid: 'x', role: 'admin' });
       expect(r.status).to.equal(200);
-      expect([r.body.email, r.body.is_email_verified, r.body.platform, r.body.uid, r.body.role]).to.deep.equal([m.login_id, false, 'credentials', m.uid, 'member']);
+      expect([r.body.email, r.body.is_email_verified, r.body.platform, r.body.uid, r.body.role]).to.deep.equal([m.login_id, false, 'credentials', m.uid, 'user']);
     });
 
     it('lets an anonymous user update its profile, and the new nickname is the name a chat partner sees', async () => {

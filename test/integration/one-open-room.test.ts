@@ -77,6 +77,7 @@ describe('a user is in at most one open room', () => {
       typing: () => undefined,
       roomClosed: () => undefined,
       sessionRevoked: () => undefined,
+      userDisconnected: () => undefined,
     };
     const roomService = new RoomsService(rooms, new MessagesRepo(db.knex), pool, noLimits, systemClock, { rematchCooldownMs: 0, catchUpLimit: 10 });
     const mm = new MatchmakingService(pool, rooms, users, roomService, noLimits, systemClock, { idleTimeoutMs: 30_000 }, log, broadcaster);

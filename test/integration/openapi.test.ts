@@ -9,6 +9,8 @@ import { healthRoutes } from '../../src/http/health.routes.js';
 import type { ChatOperations } from '../../src/operations/chat.ops.js';
 import type { MemberOperations } from '../../src/operations/members.ops.js';
 import type { Metrics } from '../../src/infra/metrics.js';
+import { adminRoutes, safetyRoutes } from '../../src/http/moderation.routes.js';
+import type { ModerationOperations } from '../../src/operations/moderation.ops.js';
 
 type Schema = Record<string, any>;
 interface Param { name: string; in: 'path' | 'query'; required: boolean; schema: Schema }
@@ -58,6 +60,8 @@ describe('API docs: /docs/openapi.json', () => {
       ...routesOf(memberAuthRoutes(stubOps as MemberOperations, auth), '/api/v1/auth'),
       ...routesOf(userRoutes(stubOps as MemberOperations, auth), '/api/v1/user'),
       ...routesOf(healthRoutes([], {} as Metrics, () => false), ''),
+      ...routesOf(safetyRoutes(stubOps as ModerationOperations, auth), '/api/v1'),
+      ...routesOf(adminRoutes(stubOps as ModerationOperations, auth), '/api/v1/admin'),
     ].sort();
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort();
     expect(documented).to.deep.equal(mounted);

@@ -18,6 +18,8 @@ if (process.env.REDIS_URL) {
     auth_login: off,
     auth_register: off,
     code_request: { points: 1, duration: 60 },
+    report: off,
+    block: off,
   };
   const log = pino({ level: 'silent' });
 

@@ -122,11 +122,35 @@ export function matchPoolContract(name: string, make: () => Promise<MatchPoolFix
         expect(await pool.size()).to.equal(2);
       });
 
-      it('replaces the end of a block when the pair is blocked again', async () => {
-        await pool.block('a', 'b', 5_000);
+      it('extends a block when the pair is blocked again for longer', async () => {
+        await pool.block('a', 'b', 1_000);
+        await pool.block('b', 'a', 5_000);
+        await pool.enqueue('a', 100);
+        expect(await pool.enqueue('b', 1_000)).to.equal(null);
+        await pool.remove('b');
+        expect(await pool.enqueue('b', 5_000)).to.equal('a');
+      });
+
+      it('never shortens a block: a short cooldown after a lasting block leaves it lasting', async () => {
+        await pool.block('a', 'b', Infinity);
         await pool.block('b', 'a', 1_000);
         await pool.enqueue('a', 100);
-        expect(await pool.enqueue('b', 1_000)).to.equal('a');
+        expect(await pool.enqueue('b', 1_000_000)).to.equal(null);
+        expect(await pool.pairWaiting(2_000_000)).to.deep.equal([]);
+      });
+
+      it('unblock ends a block at once, either way round', async () => {
+        await pool.block('a', 'b', Infinity);
+        await pool.enqueue('a', 100);
+        expect(await pool.enqueue('b', 200)).to.equal(null);
+        await pool.unblock('b', 'a');
+        expect(await pool.pairWaiting(300)).to.deep.equal([['a', 'b']]);
+      });
+
+      it('unblocking a pair that was never blocked is harmless', async () => {
+        await pool.unblock('a', 'b');
+        await pool.enqueue('a', 100);
+        expect(await pool.enqueue('b', 200)).to.equal('a');
       });
 
       it('leaves other pairs free to match', async () => {

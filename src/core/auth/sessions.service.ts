@@ -7,6 +7,9 @@ import type { SessionRow, SessionsRepo } from '../../store/sessions.repo.js';
 import type { UsersRepo } from '../../store/users.repo.js';
 import { safeEqual, sha256, type TokenService, type TokenType } from './tokens.js';
 import type { AuditLog } from '../../store/audit.repo.js';
+import type { Role } from '../../store/users.repo.js';
+import type { Ban } from '../../store/standing.repo.js';
+import { activeBan, bannedError } from '../moderation/ban.js';
 
 export interface TokenPair {
   uid: string;
@@ -26,6 +29,14 @@ export interface SessionOptions {
   cacheMs: number;
 }
 
+/** What authentication needs to know of a session, cached for `cacheMs`. */
+interface SessionState {
+  active: boolean;
+  role: Role;
+  ban: Ban | null;
+  until: number;
+}
+
 const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHENTICATED', m);
 
 /**
@@ -37,7 +48,7 @@ const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHE
  * (SESSION_CACHE_MS) when the bus is away.
  */
 export class SessionService {
-  private readonly activeCache = new Map<string, { active: boolean; until: number }>();
+  private readonly activeCache = new Map<string, SessionState>();
 
   constructor(
     private readonly repo: SessionsRepo,
@@ -62,6 +73,10 @@ export class SessionService {
 
   async start(uid: string, kind: UserKind, trx?: Knex): Promise<TokenPair> {
     const now = this.clock.now();
+    // Every login (credentials, platform, anonymous) comes through here: a banned user gets no session.
+    const user = await this.users.findById(uid, trx);
+    const ban = user ? activeBan(user, now) : null;
+    if (ban) throw bannedError(ban);
     const sid = randomUUID();
     const rotatedAt = new Date(Math.floor(now / 1000) * 1000);
     await this.repo.insert(
@@ -130,11 +145,16 @@ export class SessionService {
     throw unauth('token is no longer current; use the newest token or log in again');
   }
 
-  /** Checks an access (or real-time) token and that its session is still active. */
+  /**
+   * Checks an access (or real-time) token and that its session is still active. A banned user
+   * (whose sessions the ban revoked) is told so: 403 with the ban's end, not a bare 401.
+   */
   async authenticate(token: string, types: readonly TokenType[]): Promise<Actor> {
     const c = this.tokens.verifyAccess(token, { types });
-    if (!(await this.isActive(c.sid))) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
-    return { uid: c.sub, kind: c.knd, sid: c.sid, exp: c.exp };
+    const state = await this.state(c.sid);
+    if (state.ban && (!state.ban.until || state.ban.until.getTime() > this.clock.now())) throw bannedError(state.ban);
+    if (!state.active) throw new AppError('UNAUTHENTICATED', 'session has ended, log in again');
+    return { uid: c.sub, kind: c.knd, sid: c.sid, role: state.role, exp: c.exp };
   }
 
   async revoke(sid: string, reason: string): Promise<void> {
@@ -154,25 +174,35 @@ export class SessionService {
     for (const sid of sids) this.broadcaster?.sessionRevoked(sid);
   }
 
-  /** Revocation is final, so a revoked entry never expires from the cache. */
+  // Dropped rather than cached as inactive: the next check reads the database, which says revoked
+  // and why (a ban answers 403 with its end, not a bare 401).
   private markRevoked(sids: readonly string[]): void {
-    for (const sid of sids) this.activeCache.set(sid, { active: false, until: Number.POSITIVE_INFINITY });
+    for (const sid of sids) this.activeCache.delete(sid);
   }
 
-  private async isActive(sid: string): Promise<boolean> {
+  private async state(sid: string): Promise<SessionState> {
     const now = this.clock.now();
     const hit = this.activeCache.get(sid);
-    if (hit && hit.until > now) return hit.active;
-    const s = await this.repo.findById(sid);
-    const active = !!s && this.alive(s, now);
+    if (hit && hit.until > now) return hit;
+    const s = await this.repo.findWithStanding(sid);
+    const state: SessionState = {
+      active: !!s && this.alive(s, now),
+      role: s?.role ?? 'user',
+      ban: s ? activeBan(s, now) : null,
+      // A session that can never come back (unknown, or revoked and not banned) is cached for good.
+      until: !s || (s.revoked_at && !s.banned_at) ? Number.POSITIVE_INFINITY : now + this.opts.cacheMs,
+    };
     if (this.activeCache.size > 100_000) this.activeCache.clear();
-    this.activeCache.set(sid, { active, until: active ? now + this.opts.cacheMs : Number.POSITIVE_INFINITY });
-    return active;
+    this.activeCache.set(sid, state);
+    return state;
   }
 
   private async liveSession(sid: string): Promise<SessionRow> {
-    const s = await this.repo.findById(sid);
-    if (!s || !this.alive(s, this.clock.now())) throw unauth();
+    const s = await this.repo.findWithStanding(sid);
+    if (!s) throw unauth();
+    const ban = activeBan(s, this.clock.now());
+    if (ban) throw bannedError(ban);
+    if (!this.alive(s, this.clock.now())) throw unauth();
     return s;
   }
 

@@ -96,16 +96,29 @@ export class RoomsService {
   /** Closes the room for both members. Leaving a room that is already closed is a no-op. */
   async leave(_ctx: Ctx, actor: Actor, input: RoomRef): Promise<RespOK> {
     await this.requireMember(input.room_id, actor.uid);
-    const members = await this.rooms.closeReturningMembers(input.room_id, actor.uid);
-    if (members) {
-      const [a, b] = members;
-      // Blocked before the partner hears of it, so neither can rejoin into the same pair. The block
-      // is a courtesy: the room is closed for good in the database, so a pool that cannot be
-      // reached (UNAVAILABLE) must not turn the leave into a 503 nor hide it from the partner.
-      if (a && b) await this.pool.block(a, b, this.clock.now() + this.opts.rematchCooldownMs).catch(ignoreUnavailable);
-      this.broadcaster?.roomClosed(input.room_id, actor.uid);
-    }
+    await this.close(input.room_id, actor.uid);
     return RESP_OK;
+  }
+
+  /**
+   * Closes a room for both members, `by` one of them (leave, report, block, ban, away). Returns
+   * false when it was already closed: then nothing is told to anyone again.
+   */
+  async close(roomId: string, by: string): Promise<boolean> {
+    const members = await this.rooms.closeReturningMembers(roomId, by);
+    if (!members) return false;
+    const [a, b] = members;
+    // Blocked before the partner hears of it, so neither can rejoin into the same pair. The block
+    // is a courtesy: the room is closed for good in the database, so a pool that cannot be
+    // reached (UNAVAILABLE) must not turn the leave into a 503 nor hide it from the partner.
+    if (a && b) await this.pool.block(a, b, this.clock.now() + this.opts.rematchCooldownMs).catch(ignoreUnavailable);
+    this.broadcaster?.roomClosed(roomId, by);
+    return true;
+  }
+
+  /** The room if `uid` is a member: 404 for an unknown room, 403 for someone else's. */
+  async memberRoom(roomId: string, uid: string) {
+    return this.requireMember(roomId, uid);
   }
 
   async typing(_ctx: Ctx, actor: Actor, input: TypingInput): Promise<RespOK> {

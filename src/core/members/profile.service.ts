@@ -4,6 +4,8 @@ import type { UsersRepo, UserRow } from '../../store/users.repo.js';
 import type { MembersRepo, MemberAccountRow } from '../../store/members.repo.js';
 import { PROFILE_FIELDS, type ProfileField, type ProfilesRepo, type ProfileRow } from '../../store/profiles.repo.js';
 import type { UpdateUserInfoInput } from '../../schemas/members.schemas.js';
+import { activeBan } from '../moderation/ban.js';
+import { systemClock, type Clock } from '../ports.js';
 
 /** Every field of the seed's UserInfoResp; unknown values are '' and flags false. */
 export interface UserInfoResp {
@@ -36,11 +38,12 @@ export interface ProfileDeps {
   users: Pick<UsersRepo, 'findById'>;
   accounts: Pick<MembersRepo, 'findByUserId'>;
   profiles: Pick<ProfilesRepo, 'find' | 'update'>;
+  clock?: Clock;
 }
 
 const latest = (...dates: Array<Date | undefined>): Date => new Date(Math.max(...dates.filter((d): d is Date => !!d).map((d) => d.getTime())));
 
-export function toUserInfoResp(user: UserRow, account: MemberAccountRow | null, profile: ProfileRow | null): UserInfoResp {
+export function toUserInfoResp(user: UserRow, account: MemberAccountRow | null, profile: ProfileRow | null, nowMs: number): UserInfoResp {
   const fields = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, profile?.[f] ?? ''])) as Record<ProfileField, string>;
   return {
     platform: user.platform,
@@ -55,13 +58,14 @@ export function toUserInfoResp(user: UserRow, account: MemberAccountRow | null, 
     email: account?.login_type === 'email' ? account.login_id : '',
     is_email_verified: account?.is_email_verified ?? false,
     address: fields.address,
-    user_status: 'active',
+    // The contract's two states; a ban that has run out is no ban.
+    user_status: activeBan(user, nowMs) ? 'banned' : 'active',
     preferred_language: fields.preferred_language,
     currency: fields.currency,
     national: fields.national,
     post_code: fields.post_code,
     carrier: fields.carrier,
-    role: user.kind === 'member' ? 'member' : 'anonymous',
+    role: user.role,
     update_at: latest(user.updated_at, account?.updated_at, profile?.updated_at).toISOString(),
     create_at: user.created_at.toISOString(),
     Authorization: '',
@@ -77,7 +81,7 @@ export class ProfileService {
     if (!user) throw new AppError('NOT_FOUND', 'user not found');
     const account = await this.d.accounts.findByUserId(actor.uid);
     const profile = await this.d.profiles.find(actor.uid);
-    return toUserInfoResp(user, account, profile);
+    return toUserInfoResp(user, account, profile, (this.d.clock ?? systemClock).now());
   }
 
   /** Only fields present (and not null) change; '' clears a field. */
