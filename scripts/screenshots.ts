@@ -4,7 +4,8 @@
  *   node --import tsx scripts/screenshots.ts [output-dir]
  *
  * Starts a throw-away server (embedded database, port 0, 127.0.0.1), builds the client, and drives
- * Debian's headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through a short conversation.
+ * headless Chromium (see test/support/browser.ts: CHROMIUM_PATH, /usr/bin/chromium, or the browser
+ * packaged in npm) through a short conversation.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';

@@ -6,8 +6,8 @@ import { http } from '../support/clients.js';
 import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
 
 /**
- * The web client end to end: real server, real headless Chromium (Debian's chromium, driven by
- * playwright-core), two or three browser profiles talking to each other.
+ * The web client end to end: real server, real headless Chromium (driven by playwright-core;
+ * test/support/browser.ts picks the binary), two or three browser profiles talking to each other.
  */
 describe('web client in headless Chromium', function () {
   this.timeout(45_000);
