@@ -33,7 +33,7 @@ import { chatRoutes } from './http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { webRoutes } from './http/web.js';
-import { apiDocument } from './http/api-docs.js';
+import { apiDocument, socketApiDocument } from './http/api-docs.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
@@ -133,7 +133,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, authenticate(sessions)) },
       { prefix: '/api/v1/user', router: userRoutes(members.ops, authenticate(sessions)) },
       // The web client at /, API docs at /docs (generated from the same operations and schemas).
-      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version) }) },
+      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version), asyncapi: (version) => socketApiDocument(ops, members, version) }) },
     ],
   });
   mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight });

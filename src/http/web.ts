@@ -10,7 +10,7 @@ import { AppError } from '../core/errors.js';
  *   /                         public/index.html (+ styles.css, icons)
  *   /js/*.js                  the client, compiled from web/src by `npm run build` (dist/web)
  *   /vendor/socket.io.min.js  socket.io-client's browser bundle, straight from node_modules
- *   /docs                     public/docs.html, which renders /docs/openapi.json
+ *   /docs                     public/docs.html, which renders /docs/openapi.json and /docs/asyncapi.json
  * Nothing is loaded from another origin; the pages carry a strict Content-Security-Policy.
  */
 
@@ -66,6 +66,8 @@ function sendPage(res: Response, next: NextFunction, file: string): void {
 export interface WebOptions {
   /** Builds the OpenAPI document (once, on first request). */
   openapi: (version: string) => unknown;
+  /** Builds the AsyncAPI document of the Socket.IO door (once, on first request). */
+  asyncapi?: (version: string) => unknown;
   root?: string;
 }
 
@@ -81,6 +83,7 @@ export function webRoutes(opts: WebOptions): Router {
     // keep the default
   }
   let spec: string | null = null;
+  let asyncSpec: string | null = null;
   const staticOpts = { index: false as const, fallthrough: true, redirect: false, setHeaders: pageHeaders };
 
   const r = Router();
@@ -89,6 +92,14 @@ export function webRoutes(opts: WebOptions): Router {
     res.setHeader('Cache-Control', 'no-cache');
     res.type('application/json').send(spec);
   });
+  if (opts.asyncapi) {
+    const build = opts.asyncapi;
+    r.get('/docs/asyncapi.json', (_req, res) => {
+      asyncSpec ??= JSON.stringify(build(version));
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('application/json').send(asyncSpec);
+    });
+  }
   r.get(['/', '/index.html'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'index.html')));
   r.get(['/docs', '/docs/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'docs.html')));
   r.get('/vendor/socket.io.min.js', (_req, res, next) => sendPage(res, next, vendor));
