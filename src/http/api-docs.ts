@@ -287,7 +287,7 @@ const DESCRIPTION = [
   'REST API of the GaoBinYou chat server, generated at run time from the joi schemas the server validates with.',
   'JSON in, JSON out (UTF-8); bodies over 16 KiB get 413; a body with another content type, or JSON that does not parse, gets 400 (on routes that expect no body too). 503 means a backing service is down for now: retry after Retry-After.',
   'Authenticated routes take `Authorization: Bearer <access token>`. Errors are `{code, message, error?}`.',
-  'Real-time clients use Socket.IO on the same port (namespaces /auth, /matchmaking, /rooms): its events are described by the AsyncAPI document at /docs/asyncapi.json.',
+  'Real-time clients use Socket.IO on the same port (namespaces /auth, /matchmaking, /rooms): its events are described by the AsyncAPI document at /docs/asyncapi.json, rendered at [/docs/socketio](/docs/socketio).',
 ].join('\n\n');
 
 /** The whole document for the routes this server mounts. */
