@@ -296,18 +296,4 @@ describe('web client in headless Chromium', function () {
     await visible(t.page, '#screen-lobby');
     expect(await t.page.locator('#lobby-name').textContent()).to.equal(email);
   });
-
-  it('renders the API docs page from /docs/openapi.json without loading anything from elsewhere', async () => {
-    const t = await tab();
-    await t.page.goto('/docs');
-    const send = t.page.locator('#op-post-api-v1-rooms-room-id-messages');
-    await send.waitFor();
-    expect(await send.locator('h3').textContent()).to.contain('/api/v1/rooms/{room_id}/messages');
-    const fields = await send.locator('tbody td code').allTextContents();
-    expect(fields).to.include.members(['room_id', 'content', 'client_msg_id']);
-    expect(await send.textContent()).to.contain('1–2000 chars');
-    expect(await t.page.locator('#errors').textContent()).to.contain('RATE_LIMITED');
-    expect(t.requests.filter((u) => !u.startsWith(server.url))).to.deep.equal([]);
-    expect(t.errors).to.deep.equal([]);
-  });
 });
