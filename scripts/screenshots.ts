@@ -4,7 +4,8 @@
  *   node --import tsx scripts/screenshots.ts [output-dir]
  *
  * Starts a throw-away server (embedded database, port 0, 127.0.0.1), builds the client, and drives
- * Debian's headless Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through a short conversation.
+ * headless Chromium (see test/support/browser.ts: CHROMIUM_PATH, /usr/bin/chromium, or the browser
+ * packaged in npm) through a short conversation.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -82,9 +83,13 @@ try {
   await shot(b.page, '05-stranger-left');
 
   const d = await openTab(browser, server.url, { width: 1280, height: 900 }, { colorScheme: 'light' });
-  await d.page.goto('/docs#tag-rooms-and-messages');
-  await d.page.locator('#op-post-api-v1-rooms-room-id-messages').waitFor();
+  d.page.setDefaultTimeout(60_000);
+  await d.page.goto('/docs');
+  await d.page.getByRole('heading', { name: 'GaoBinYou chat API' }).waitFor();
   await shot(d.page, '06-api-docs');
+  await d.page.goto('/docs/socketio');
+  await d.page.getByText('GaoBinYou chat real-time API (Socket.IO)').filter({ visible: true }).first().waitFor();
+  await shot(d.page, '07-socketio-docs');
 
   const errors = [...a.errors, ...b.errors, ...d.errors];
   if (errors.length) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);

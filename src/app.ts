@@ -34,7 +34,7 @@ import { chatRoutes } from './http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { webRoutes } from './http/web.js';
-import { apiDocument } from './http/api-docs.js';
+import { apiDocument, socketApiDocument } from './http/api-docs.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
@@ -162,7 +162,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/api/v1', router: safetyRoutes(moderation.ops, auth) },
       { prefix: '/api/v1/admin', router: adminRoutes(moderation.ops, auth) },
       // The web client at /, API docs at /docs (generated from the same operations and schemas).
-      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, moderation.ops) }) },
+      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, moderation.ops), asyncapi: (version) => socketApiDocument(ops, members, version, moderation) }) },
     ],
   });
   mountNamespaces(io, { ops, authEvents: members.authEvents, roomEvents: moderation.roomEvents, sessions, rooms, log, metrics, inflight, trustProxy: config.trustProxy, clock });

@@ -2,8 +2,11 @@ import type { ChatOperations } from '../operations/chat.ops.js';
 import type { MemberOperations } from '../operations/members.ops.js';
 import type { ModerationOperations } from '../operations/moderation.ops.js';
 import { MODERATION_SCHEMAS, moderationRouteDocs } from './api-docs.moderation.js';
+import type { Operation } from '../core/operation.js';
+import { socketEvents } from '../realtime/socket-events.js';
+import { buildAsyncApi, type AsyncApiDocument } from './asyncapi.js';
 import type { ErrorCode } from '../core/errors.js';
-import { buildOpenApi, type JsonSchema, type OpenApiDocument, type RouteDoc } from './openapi.js';
+import { buildOpenApi, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
 
 /**
  * The table behind /docs/openapi.json: one row per REST route, naming the operation whose joi
@@ -13,6 +16,25 @@ import { buildOpenApi, type JsonSchema, type OpenApiDocument, type RouteDoc } fr
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const str = (description: string): JsonSchema => ({ type: 'string', description });
+
+const USER_INFO_FIELDS = [
+  'platform', 'uid', 'avatar_url', 'full_name', 'nickname', 'gender_code', 'birthdate', 'phone_number', 'is_phone_verified', 'email',
+  'is_email_verified', 'address', 'user_status', 'preferred_language', 'currency', 'national', 'post_code', 'carrier', 'role',
+  'update_at', 'create_at', 'Authorization',
+];
+
+/** What an answer hands to the next call: a token to send as Bearer, or the room to talk in. */
+const bearer = (field: string, ...operationIds: string[]): Record<string, LinkDoc> =>
+  Object.fromEntries(operationIds.map((operationId) => [operationId, {
+    operationId,
+    description: `Send \`${field}\` as \`Authorization: Bearer <token>\`.`,
+    parameters: { 'header.Authorization': `Bearer {$response.body#/${field}}` },
+  }]));
+const ROOM_LINKS: Record<string, LinkDoc> = Object.fromEntries(['send_message', 'list_messages', 'join_room', 'leave_room'].map((operationId) => [operationId, {
+  operationId,
+  description: 'When matched: the room to talk in (the same access token).',
+  parameters: { room_id: '$response.body#/room_id' },
+}]));
 
 /** Response bodies (these are outputs, which joi does not describe). */
 export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
@@ -93,7 +115,8 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   },
   UserInfoResp: {
     type: 'object',
-    description: 'Every field of the seed; unknown values are "" and flags false.',
+    description: 'Every field of the seed, always present; unknown values are "" and flags false.',
+    required: USER_INFO_FIELDS,
     properties: {
       platform: { type: 'string', enum: ['credentials', 'google', 'line', 'apple', 'anonymous'] },
       uid: { type: 'string' },
@@ -143,7 +166,7 @@ export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
     {
       method: 'post', path: '/api/v1/auth/anon', operation: ops.anonLogin, tag: tag.auth,
       summary: 'Log in anonymously with a display name',
-      responses: [ok('AnonLoginResp')], errors: [400, 429],
+      responses: [{ ...ok('AnonLoginResp'), links: bearer('token', 'match_join', 'match_status') }], errors: [400, 429],
     },
     {
       method: 'post', path: '/api/v1/auth/refresh', operation: ops.anonRefresh, tag: tag.auth,
@@ -154,12 +177,12 @@ export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
     {
       method: 'post', path: '/api/v1/matchmaking/join', operation: ops.matchJoin, tag: tag.mm,
       summary: 'Join the queue (idempotent): waiting, or matched with a room',
-      responses: [ok('MatchState', 'Queued or matched', 201)], errors: [401, 429],
+      responses: [{ ...ok('MatchState', 'Queued or matched', 201), links: ROOM_LINKS }], errors: [401, 429],
     },
     {
       method: 'get', path: '/api/v1/matchmaking/status', operation: ops.matchStatus, tag: tag.mm,
       summary: 'Where the user stands: waiting, matched (with room_id) or idle; keeps a waiting entry alive',
-      responses: [ok('MatchState')], errors: [401],
+      responses: [{ ...ok('MatchState'), links: ROOM_LINKS }], errors: [401],
     },
     {
       method: 'post', path: '/api/v1/matchmaking/leave', operation: ops.matchLeave, tag: tag.mm, extension: true,
@@ -212,12 +235,12 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     {
       method: 'post', path: '/api/v1/auth/register', operation: ops.register, tag: auth,
       summary: 'Create a member account (credentials or a platform ID token) and log in',
-      responses: [ok('LoginResp')], errors: [400, 409, 429, 503],
+      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 409, 429],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions', operation: ops.login, tag: auth,
       summary: 'Log in (wrong password and unknown login_id answer the same 401)',
-      responses: [ok('LoginResp')], errors: [400, 401, 429, 503],
+      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 401, 429],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions/refresh', operation: ops.sessionRefresh, tag: auth,
@@ -266,13 +289,32 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
 
 const DESCRIPTION = [
   'REST API of the GaoBinYou chat server, generated at run time from the joi schemas the server validates with.',
-  'JSON in, JSON out (UTF-8); bodies over 16 KiB get 413; a body with another content type gets 400.',
+  'JSON in, JSON out (UTF-8); bodies over 16 KiB get 413; a body with another content type, or JSON that does not parse, gets 400 (on routes that expect no body too). 503 means a backing service is down for now: retry after Retry-After.',
   'Authenticated routes take `Authorization: Bearer <access token>`. Errors are `{code, message, error?}`.',
-  'Real-time clients use Socket.IO on the same port (namespaces /auth, /matchmaking, /rooms); see docs/protocol.md.',
+  'Real-time clients use Socket.IO on the same port (namespaces /auth, /matchmaking, /rooms): its events are described by the AsyncAPI document at /docs/asyncapi.json, rendered at [/docs/socketio](/docs/socketio).',
 ].join('\n\n');
 
 /** The whole document for the routes this server mounts. */
 export function apiDocument(chat: ChatOperations, members?: MemberOperations, version = '0.0.0', moderation?: ModerationOperations): OpenApiDocument {
   const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members) : []), ...(moderation ? moderationRouteDocs(moderation) : [])];
   return buildOpenApi({ title: 'GaoBinYou chat API', version, description: DESCRIPTION, errorMeanings: ERROR_MEANINGS }, routes, { ...RESPONSE_SCHEMAS, ...MODERATION_SCHEMAS });
+}
+
+const SOCKET_DESCRIPTION = [
+  'The Socket.IO (v4) door of the GaoBinYou chat server, generated at run time from the same operation table and joi schemas the server validates with. It is the primary door: REST (/docs/openapi.json) runs the same operations.',
+  'Connect with socket.io-client to a namespace (`/auth`, `/matchmaking`, `/rooms`) on the REST host and port. Every client event takes an acknowledgement callback answered with `{ok: true, data}` or `{ok: false, error: {code, message}}`; an event sent without one is still processed. Payloads over 16 KiB get PAYLOAD_TOO_LARGE; a bad payload gets INVALID_ARGUMENT and the socket stays connected.',
+  'Delivery is at least once: after a reconnect, send `join {room_id, after: <last message_id>}` on `/rooms` and drop duplicates by `message_id`.',
+].join('\n\n');
+
+/** The AsyncAPI document of the Socket.IO door for the events this server binds. */
+export function socketApiDocument(
+  chat: ChatOperations,
+  members?: { ops: MemberOperations; authEvents: Record<string, Operation> },
+  version = '0.0.0',
+  moderation?: { ops: ModerationOperations; roomEvents: Record<string, Operation> },
+): AsyncApiDocument {
+  const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members.ops) : []), ...(moderation ? moderationRouteDocs(moderation.ops) : [])];
+  const schemas = { ...RESPONSE_SCHEMAS, ...(moderation ? MODERATION_SCHEMAS : {}) };
+  const info = { title: 'GaoBinYou chat real-time API (Socket.IO)', version, description: SOCKET_DESCRIPTION, schemas, routes };
+  return buildAsyncApi(info, socketEvents(chat, members?.authEvents, moderation?.roomEvents));
 }

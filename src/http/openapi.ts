@@ -1,6 +1,6 @@
 import type { Schema } from 'joi';
 import { ERROR_CODES, HTTP_STATUS, type ErrorCode } from '../core/errors.js';
-import { joiToJsonSchema, type JsonSchema } from './joi-json-schema.js';
+import { joiToJsonSchema, type JsonSchema } from './json-schema.js';
 
 export { joiToJsonSchema, type JsonSchema };
 
@@ -19,10 +19,20 @@ export interface RouteDoc {
   description?: string;
   /** Beyond the seed `.api` files. */
   extension?: boolean;
-  /** Success answers. */
-  responses: Array<{ status: number; description: string; schema?: JsonSchema; contentType?: string }>;
-  /** Error statuses (400 with a schema, 401 with auth and 500 are added). */
+  /** Success answers; `links` name the operations whose input this answer supplies. */
+  responses: Array<{ status: number; description: string; schema?: JsonSchema; contentType?: string; links?: Record<string, LinkDoc> }>;
+  /**
+   * Error statuses. Added for you: 400 when there is input or a body to parse (a junk body gets
+   * 400 even where none is expected), 401 with auth, 413 with a body, 503 and 500 with an operation.
+   */
   errors: number[];
+}
+
+/** An OpenAPI link: `parameters` map the target's parameters to runtime expressions on this answer. */
+export interface LinkDoc {
+  operationId: string;
+  description: string;
+  parameters?: Record<string, string>;
 }
 
 export interface ApiInfo {
@@ -85,13 +95,17 @@ export function buildOpenApi(info: ApiInfo, routes: readonly RouteDoc[], compone
 
     const auth = r.operation?.auth ?? false;
     const errors = new Set(r.errors);
-    if (r.operation?.schema) errors.add(400);
+    const hasBody = r.method !== 'get';
+    if (r.operation?.schema || (hasBody && r.operation)) errors.add(400);
     if (auth) errors.add(401);
+    if (hasBody && r.operation) errors.add(413);
+    if (r.operation) errors.add(503);
     errors.add(500);
     const responses: Record<string, unknown> = {};
     for (const ok of r.responses) {
       responses[String(ok.status)] = {
         description: ok.description,
+        ...(ok.links ? { links: ok.links } : {}),
         ...(ok.schema ? { content: { [ok.contentType ?? 'application/json']: { schema: ok.schema } } } : {}),
       };
     }
@@ -129,6 +143,8 @@ export function buildOpenApi(info: ApiInfo, routes: readonly RouteDoc[], compone
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: { title: info.title, version: info.version, description: info.description },
+    // Relative: the document describes the server that serves it.
+    servers: [{ url: '/', description: 'This server' }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {

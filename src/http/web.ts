@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { Router, type NextFunction, type Response } from 'express';
 import { AppError } from '../core/errors.js';
 
@@ -10,9 +11,13 @@ import { AppError } from '../core/errors.js';
  *   /                         public/index.html (+ styles.css, icons)
  *   /js/*.js                  the client, compiled from web/src by `npm run build` (dist/web)
  *   /vendor/socket.io.min.js  socket.io-client's browser bundle, straight from node_modules
- *   /docs                     public/docs.html, which renders /docs/openapi.json
+ *   /vendor/<name>[@version]/ the docs renderers' browser bundles (VENDOR below), from node_modules
+ *   /docs                     public/docs.html: /docs/openapi.json rendered by Scalar
+ *   /docs/socketio            public/docs-socketio.html: /docs/asyncapi.json rendered by AsyncAPI's component
  *   /admin                    public/admin.html, the moderators' page (its data needs a staff role)
  * Nothing is loaded from another origin; the pages carry a strict Content-Security-Policy.
+ * Everything is compressed (brotli or gzip, as the client accepts); versioned or content-hashed
+ * files are cached for a year as immutable, the rest (HTML first) is revalidated on every use.
  */
 
 /** The directory holding package.json, from src/http (tsx) or dist/src/http (built). */
@@ -36,15 +41,65 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The docs renderers (Scalar, AsyncAPI's React component) set styles at run time; scripts stay
+ * same-origin only. The AsyncAPI bundle also compiles JSON Schemas into functions (ajv) as it
+ * loads, so its page alone allows eval; it shows public documents only, holds no token and
+ * talks to no API but its own JSON.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+export const ASYNCAPI_CONTENT_SECURITY_POLICY = DOCS_CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'");
+const PAGE_POLICIES: Record<string, string> = { 'docs.html': DOCS_CONTENT_SECURITY_POLICY, 'docs-socketio.html': ASYNCAPI_CONTENT_SECURITY_POLICY };
+
+/**
+ * A URL whose content never changes: a versioned folder (`/vendor/scalar@1.46.4/…`) or a file name
+ * with a content hash (`app.3f9a2c1b.js`, esbuild's `app-5XQ2KJ7M.js`).
+ */
+export const IMMUTABLE_URL = /\/[^/]+@\d+\.\d+\.\d+[^/]*\/|[.-][A-Za-z0-9]{8,}\.(?:js|mjs|css|map|svg|png|woff2?)$/;
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 function pageHeaders(res: Response, file: string): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
-  // Small, unversioned files: always revalidate (Last-Modified makes that a cheap 304).
-  res.setHeader('Cache-Control', 'no-cache');
+  // Unversioned files (HTML above all): always revalidate; Last-Modified/ETag make that a cheap 304.
+  res.setHeader('Cache-Control', IMMUTABLE_URL.test(res.req.path) ? IMMUTABLE : 'no-cache');
   if (file.endsWith('.html')) {
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('Content-Security-Policy', PAGE_POLICIES[path.basename(file)] ?? CONTENT_SECURITY_POLICY);
     res.setHeader('X-Frame-Options', 'DENY');
   }
+}
+
+/** Browser bundles served from node_modules under /vendor/<name>/ (and /vendor/<name>@<version>/). */
+const VENDOR: Record<string, { pkg: string; files: string[] }> = {
+  scalar: { pkg: '@scalar/api-reference', files: ['dist/browser/standalone.js'] },
+  asyncapi: { pkg: '@asyncapi/react-component', files: ['browser/standalone/index.js', 'styles/default.min.css'] },
+};
+
+/** The folder and version of an installed package (its package.json may not be exported). */
+function packageDir(root: string, pkg: string): { dir: string; version: string } {
+  const dir = path.join(root, 'node_modules', ...pkg.split('/'));
+  const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  return { dir, version };
+}
+
+/**
+ * The vendor files by URL, and the page rewrite that points `/vendor/<name>/` at the versioned
+ * folder, so a page always names a URL that can be cached for good.
+ */
+function vendorFiles(root: string): { files: Map<string, string>; versioned: (html: string) => string } {
+  const files = new Map<string, string>();
+  const versions: Record<string, string> = {};
+  for (const [name, v] of Object.entries(VENDOR)) {
+    const { dir, version } = packageDir(root, v.pkg);
+    versions[name] = version;
+    for (const f of v.files) {
+      files.set(`/vendor/${name}/${path.basename(f)}`, path.join(dir, f));
+      files.set(`/vendor/${name}@${version}/${path.basename(f)}`, path.join(dir, f));
+    }
+  }
+  const versioned = (html: string) => html.replace(/\/vendor\/([a-z.-]+)\//g, (m, name: string) => (versions[name] ? `/vendor/${name}@${versions[name]}/` : m));
+  return { files, versioned };
 }
 
 function socketIoBundle(root: string): string {
@@ -67,6 +122,8 @@ function sendPage(res: Response, next: NextFunction, file: string): void {
 export interface WebOptions {
   /** Builds the OpenAPI document (once, on first request). */
   openapi: (version: string) => unknown;
+  /** Builds the AsyncAPI document of the Socket.IO door (once, on first request). */
+  asyncapi?: (version: string) => unknown;
   root?: string;
 }
 
@@ -82,18 +139,54 @@ export function webRoutes(opts: WebOptions): Router {
     // keep the default
   }
   let spec: string | null = null;
+  let asyncSpec: string | null = null;
   const staticOpts = { index: false as const, fallthrough: true, redirect: false, setHeaders: pageHeaders };
 
+  const vendorBundles = vendorFiles(root);
   const r = Router();
+  // Brotli or gzip, per Accept-Encoding; small answers (under 1 KiB) are sent as they are.
+  r.use(compression());
   r.get('/docs/openapi.json', (_req, res) => {
     spec ??= JSON.stringify(opts.openapi(version));
     res.setHeader('Cache-Control', 'no-cache');
     res.type('application/json').send(spec);
   });
+  if (opts.asyncapi) {
+    const build = opts.asyncapi;
+    r.get('/docs/asyncapi.json', (_req, res) => {
+      asyncSpec ??= JSON.stringify(build(version));
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('application/json').send(asyncSpec);
+    });
+  }
   r.get(['/', '/index.html'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'index.html')));
-  r.get(['/docs', '/docs/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'docs.html')));
+  const docsPages = new Map<string, string>();
+  const docsPage = (file: string) => (_req: express.Request, res: Response, next: NextFunction) => {
+    let html = docsPages.get(file);
+    if (html === undefined) {
+      try {
+        html = vendorBundles.versioned(readFileSync(path.join(publicDir, file), 'utf8'));
+      } catch {
+        next(new AppError('NOT_FOUND', `${file} is missing`));
+        return;
+      }
+      docsPages.set(file, html);
+    }
+    pageHeaders(res, file);
+    res.type('html').send(html);
+  };
+  r.get(['/docs', '/docs/'], docsPage('docs.html'));
+  r.get('/docs/socketio', docsPage('docs-socketio.html'));
   r.get(['/admin', '/admin/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'admin.html')));
   r.get('/vendor/socket.io.min.js', (_req, res, next) => sendPage(res, next, vendor));
+  r.get('/vendor/:dir/:file', (req, res, next) => {
+    const file = vendorBundles.files.get(req.path);
+    if (!file) {
+      next();
+      return;
+    }
+    sendPage(res, next, file);
+  });
   r.use('/js', express.static(clientDir, staticOpts));
   r.use(express.static(publicDir, staticOpts));
   return r;

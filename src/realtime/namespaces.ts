@@ -1,6 +1,5 @@
 import type { AppNamespace, AppServer, AppSocket } from './events.js';
 import type { ChatOperations } from '../operations/chat.ops.js';
-import type { SendResult } from '../core/chat/rooms.service.js';
 import type { RoomsRepo } from '../store/rooms.repo.js';
 import type { SessionService } from '../core/auth/sessions.service.js';
 import type { Operation } from '../core/operation.js';
@@ -9,6 +8,7 @@ import { socketAuth } from './auth.middleware.js';
 import { roomChannel, sessionChannel, userChannel } from './channels.js';
 import type { Clock } from '../core/ports.js';
 import { expireWithToken } from './token-expiry.js';
+import { socketEvents, type NamespaceRow } from './socket-events.js';
 
 export interface RealtimeDeps extends SocketDoor {
   ops: ChatOperations;
@@ -38,23 +38,23 @@ function joinIdentity(socket: AppSocket, clock: Clock): void {
   expireWithToken(socket, clock);
 }
 
+/** Binds the client events of one namespace's row of the table (socket-events.ts). */
+function bind(socket: AppSocket, row: NamespaceRow, d: SocketDoor): void {
+  for (const e of row.client) on(socket, e.event, e.op, d, e.options);
+}
+
 export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
+  const events = socketEvents(d.ops, d.authEvents, d.roomEvents);
   const auth = io.of('/auth');
   track(auth, d);
-  auth.on('connection', (socket) => {
-    on(socket, 'anon_login', d.ops.anonLogin, d);
-    on(socket, 'refresh', d.ops.anonRefresh, d);
-    for (const [event, op] of Object.entries(d.authEvents ?? {})) on(socket, event, op, d);
-  });
+  auth.on('connection', (socket) => bind(socket, events.auth, d));
 
   const mm = io.of('/matchmaking');
   mm.use(socketAuth(d.sessions));
   track(mm, d);
   mm.on('connection', (socket) => {
     joinIdentity(socket, d.clock);
-    on(socket, 'join', d.ops.matchJoin, d);
-    on(socket, 'status', d.ops.matchStatus, d);
-    on(socket, 'leave', d.ops.matchLeave, d);
+    bind(socket, events.matchmaking, d);
   });
 
   const rooms = io.of('/rooms');
@@ -77,13 +77,7 @@ export function mountNamespaces(io: AppServer, d: RealtimeDeps): void {
   rooms.on('connection', (socket) => {
     joinIdentity(socket, d.clock);
     if (socket.data.openRoom) void socket.join(roomChannel(socket.data.openRoom));
-    const joinChannel = (s: AppSocket, o: { room_id: string }) => void s.join(roomChannel(o.room_id));
-    on(socket, 'join', d.ops.joinRoom, d, { after: joinChannel });
-    on(socket, 'send', d.ops.sendMessage, d, { present: (o: SendResult) => o.message });
-    on(socket, 'history', d.ops.listMessages, d);
-    on(socket, 'typing', d.ops.typing, d);
-    on(socket, 'leave', d.ops.leaveRoom, d);
-    for (const [event, op] of Object.entries(d.roomEvents ?? {})) on(socket, event, op, d);
+    bind(socket, events.rooms, d);
   });
 }
 

@@ -29,10 +29,10 @@ export function text(min: number, max: number, opts: { multiline?: boolean } = {
       'text.control': '{{#label}} must not contain control characters',
       'text.singleLine': '{{#label}} must be a single line',
     })
-    // What the custom rule checks, for the OpenAPI document (src/http/openapi.ts); JSON Schema
+    // What the custom rule checks, for the API documents (src/http/json-schema.ts); JSON Schema
     // lengths count code points, like this rule.
     .meta({
-      jsonSchema: {
+      'x-json-schema': {
         minLength: min,
         maxLength: max,
         pattern: opts.multiline ? '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' : '^[^\\u0000-\\u001f\\u007f]*$',

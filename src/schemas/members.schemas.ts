@@ -1,6 +1,6 @@
 import type { Schema } from 'joi';
 import { Joi, text } from './common.js';
-import { normalizeLoginId, type AccountType } from '../core/members/login-id.js';
+import { LOGIN_ID_PATTERNS, normalizeLoginId, type AccountType } from '../core/members/login-id.js';
 import type { PlatformProvider } from '../core/ports.js';
 
 export type AuthMethod = 'credentials' | 'platform';
@@ -52,7 +52,7 @@ const loginId = (accept: AccountType) =>
       'loginId.shape': `{{#label}} must be ${ID_SHAPES[accept]}`,
     })
     // For the OpenAPI document: what the custom rule checks.
-    .meta({ jsonSchema: { minLength: 3, maxLength: 50, description: `Trimmed, 3 to 50 characters, ${ID_SHAPES[accept]}; e-mail addresses are lowercased, phone numbers kept as E.164.` } });
+    .meta({ 'x-json-schema': { minLength: 3, maxLength: 50, pattern: `^(?:${accept === 'any' ? `${LOGIN_ID_PATTERNS.email}|${LOGIN_ID_PATTERNS.phone}` : LOGIN_ID_PATTERNS[accept]})$`, description: `Trimmed, 3 to 50 characters, ${ID_SHAPES[accept]}; e-mail addresses are lowercased, phone numbers kept as E.164.` } });
 
 /** The login id's shape follows `account_type` (email, phone or either). */
 const loginIdByType = (typeRef: string) =>
@@ -81,7 +81,7 @@ export const password = () =>
       'password.min': '{{#label}} must be at least 8 characters',
       'password.max': '{{#label}} must be at most 128 characters',
     })
-    .meta({ jsonSchema: { minLength: 8, maxLength: 128, description: '8 to 128 characters of any script (after Unicode NFC normalisation); not trimmed; every character counts.' } });
+    .meta({ 'x-json-schema': { minLength: 8, maxLength: 128, description: '8 to 128 characters of any script (after Unicode NFC normalisation); not trimmed; every character counts.' } });
 
 const mustEqual = (other: string) =>
   Joi.string().required().valid(Joi.ref(other)).messages({ 'any.only': `{{#label}} must equal ${other}`, 'string.empty': `{{#label}} must equal ${other}` });
@@ -167,13 +167,21 @@ const birthdate = () =>
       'date.real': '{{#label}} must be a real calendar date',
       'date.future': '{{#label}} must not be in the future',
     })
-    .meta({ jsonSchema: { format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, a real calendar date, not in the future.' } });
+    .meta({ 'x-json-schema': { format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, a real calendar date, not in the future.' } });
 
 /** Every field is optional; null means "leave it" (as a Go client's nil pointer), '' clears it. */
 const clearable = <T extends Schema>(s: T) => s.allow('', null);
 
 export const updateUserInfo = Joi.object<UpdateUserInfoInput>({
-  avatar_url: clearable(Joi.string().trim().max(1024).uri({ scheme: ['http', 'https'] }).messages({ 'string.uri': '{{#label}} must be an http(s) URL' })),
+  avatar_url: clearable(
+    Joi.string()
+      .trim()
+      .max(1024)
+      .uri({ scheme: ['http', 'https'] })
+      .messages({ 'string.uri': '{{#label}} must be an http(s) URL' })
+      // The scheme rule, for the API documents (`format: uri` alone allows any scheme).
+      .meta({ 'x-json-schema': { pattern: '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$', description: 'An http or https URL; "" clears it.' } }),
+  ),
   full_name: clearable(text(0, 100)),
   nickname: clearable(text(0, 32)),
   gender_code: clearable(Joi.string().valid('secret', 'male', 'female')),

@@ -94,12 +94,15 @@ describe('API docs: /docs/openapi.json', () => {
   it('documents the JSON bodies with their required fields, and the statuses of the contract', () => {
     const body = (path: string, method = 'post') => doc.paths[path][method].requestBody.content['application/json'].schema;
     expect(body('/api/v1/auth/anon')).to.deep.include({ required: ['name'] });
-    expect(body('/api/v1/auth/anon').properties.name).to.include({ type: 'string', minLength: 1, maxLength: 32 });
+    // Trimmed text: its lengths hold after trimming, so they are a pattern on the raw string.
+    expect(body('/api/v1/auth/anon').properties.name.description).to.match(/Trimmed first, then 1 to 32 characters/);
     expect(body('/api/v1/rooms/{room_id}/messages').required).to.deep.equal(['content', 'client_msg_id']);
-    expect(body('/api/v1/rooms/{room_id}/messages').properties.content).to.include({ minLength: 1, maxLength: 2000 });
+    expect(body('/api/v1/rooms/{room_id}/messages').properties.content.description).to.match(/1 to 2000 characters/);
     expect(body('/api/v1/auth/register').required).to.include.members(['auth_method', 'login_id']);
     const send = doc.paths['/api/v1/rooms/{room_id}/messages'].post;
-    expect(Object.keys(send.responses)).to.deep.equal(['200', '201', '400', '401', '403', '404', '409', '429', '500']);
+    expect(Object.keys(send.responses)).to.deep.equal(['200', '201', '400', '401', '403', '404', '409', '413', '429', '500', '503']);
+    // A route without input still parses a body: junk is 400, too much is 413.
+    expect(Object.keys(doc.paths['/api/v1/matchmaking/join'].post.responses)).to.include.members(['400', '413', '503']);
     expect(doc.paths['/api/v1/matchmaking/join'].post.responses).to.have.property('201');
     expect(doc.paths['/api/v1/auth/anon'].post.security).to.deep.equal([]);
     expect(doc.paths['/api/v1/matchmaking/leave'].post['x-extension']).to.equal(true);
@@ -137,6 +140,15 @@ describe('API docs: /docs/openapi.json', () => {
       if (s.type === 'string') {
         if (typeof s.maxLength === 'number') out.push({ value: 'a'.repeat(s.maxLength), valid: true }, { value: 'a'.repeat(s.maxLength + 1), valid: false });
         if (s.minLength >= 1) out.push({ value: '', valid: false });
+        // Trimmed strings carry their lengths in patterns: probe where 'aaa…' stops matching.
+        const patterns = [s.pattern, ...((s.allOf ?? []) as Schema[]).map((p) => p.pattern)].filter((p): p is string => typeof p === 'string').map((p) => new RegExp(p, 'u'));
+        if (patterns.length && s.maxLength === undefined) {
+          const fits = (n: number) => patterns.every((re) => re.test('a'.repeat(n)));
+          let n = 0;
+          while (n < 5000 && fits(n + 1)) n++;
+          if (n > 0 && n < 5000) out.push({ value: 'a'.repeat(n), valid: true }, { value: 'a'.repeat(n + 1), valid: false }, { value: ` ${'a'.repeat(n)} `, valid: true });
+          if (!fits(0)) out.push({ value: '', valid: false }, { value: '   ', valid: false });
+        }
       }
       if (s.type === 'integer') {
         if (typeof s.maximum === 'number') out.push({ value: s.maximum, valid: true }, { value: s.maximum + 1, valid: false });

@@ -5,7 +5,8 @@ import { buildWebClient } from '../support/browser.js';
 
 describe('web client and docs pages served by the API server', () => {
   let server: TestServer;
-  before(async () => {
+  before(async function () {
+    this.timeout(90_000); // compiling the client with tsc, then a server, on a busy machine
     await buildWebClient();
     server = await startServer();
   });
@@ -38,14 +39,22 @@ describe('web client and docs pages served by the API server', () => {
     expect(String(vendor.body)).to.match(/Socket\.IO v4/);
   });
 
-  it('serves the human-readable docs page at /docs', async () => {
-    for (const path of ['/docs', '/docs/']) {
+  it('serves the docs pages (REST at /docs, Socket.IO at /docs/socketio) naming versioned renderer bundles', async () => {
+    for (const [path, script] of [['/docs', '/js/docs-rest.js'], ['/docs/', '/js/docs-rest.js'], ['/docs/socketio', '/js/docs-socketio.js']] as const) {
       const r = await http(server, 'GET', path);
       expect(r.status, path).to.equal(200);
       expect(r.headers.get('content-type')).to.match(/^text\/html/);
-      expect(r.body).to.contain('/js/docs.js');
-      expect(r.headers.get('content-security-policy')).to.contain("default-src 'self'");
+      expect(r.body).to.contain(script);
+      expect(r.body, 'bundles are named by version').to.match(/\/vendor\/(scalar|asyncapi)@\d+\.\d+\.\d+[^/]*\//);
+      expect(r.headers.get('content-security-policy')).to.contain("default-src 'self'").and.contain("script-src 'self'");
+      expect(r.headers.get('cache-control'), 'HTML is revalidated').to.equal('no-cache');
+      const bundle = /(\/vendor\/[a-z]+@[^"]+\.js)"/.exec(r.body)![1]!;
+      const js = await fetch(server.url + bundle, { headers: { 'accept-encoding': 'br' } });
+      expect(js.status, bundle).to.equal(200);
+      expect(js.headers.get('cache-control'), bundle).to.equal('public, max-age=31536000, immutable');
     }
+    expect((await http(server, 'GET', '/docs')).headers.get('content-security-policy')).to.not.contain('unsafe-eval');
+    expect((await http(server, 'GET', '/vendor/scalar@0.0.1/standalone.js')).status, 'another version is not served').to.equal(404);
   });
 
   it('answers the usual JSON 404 for files that do not exist, and never serves files outside public/ and the build', async () => {

@@ -4,10 +4,16 @@ import { buildOpenApi, joiToJsonSchema, type JsonSchema, type RouteDoc } from '.
 import { text } from '../../src/schemas/common.js';
 import { ERROR_MEANINGS } from '../../src/http/api-docs.js';
 import * as S from '../../src/schemas/chat.schemas.js';
+import * as M from '../../src/schemas/members.schemas.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const props = (s: JsonSchema) => s.properties as Record<string, JsonSchema>;
 
-describe('joi to JSON Schema', () => {
+/** A JSON Schema 2020-12 validator: what the document promises, checked against sample inputs. */
+const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+const accepts = (schema: JsonSchema, value: unknown) => ajv.validate(schema, value);
+
+describe('joi to JSON Schema (joi-to-json and its finishing pass)', () => {
   it('turns string rules into minLength, maxLength and pattern, and presence into required', () => {
     const s = joiToJsonSchema(Joi.object({ id: Joi.string().min(1).max(64).pattern(/^[a-z]+$/).required(), note: Joi.string() }));
     expect(s).to.deep.equal({
@@ -23,72 +29,80 @@ describe('joi to JSON Schema', () => {
   it('turns integer bounds and defaults into integer, minimum, maximum and default', () => {
     const s = joiToJsonSchema(Joi.object({ n: Joi.number().integer().min(1).max(100).default(20), x: Joi.number().greater(0).less(1) }));
     expect(props(s).n).to.deep.equal({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
-    expect(props(s).x).to.deep.equal({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
+    expect(props(s).x).to.include({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
   });
 
-  it('turns valid() into an enum, and allow(null) or allow("") into the extra values', () => {
-    const s = joiToJsonSchema(
-      Joi.object({
-        kind: Joi.string().valid('a', 'b').required(),
-        maybe: Joi.string().valid('x').allow(null),
-        url: Joi.string().uri().allow('', null),
-        plain: Joi.string().allow(''),
-      }),
-    );
+  it('turns valid() into an enum, with null when allowed', () => {
+    const s = joiToJsonSchema(Joi.object({ kind: Joi.string().valid('a', 'b').required(), maybe: Joi.string().valid('x').allow(null) }));
     expect(props(s).kind).to.deep.equal({ type: 'string', enum: ['a', 'b'] });
-    expect(props(s).maybe).to.deep.equal({ type: ['string', 'null'], enum: ['x', null] });
-    expect(props(s).url).to.deep.equal({ anyOf: [{ type: 'string', format: 'uri' }, { enum: [''] }, { type: 'null' }] });
-    expect(props(s).plain, 'a plain string already accepts ""').to.deep.equal({ type: 'string' });
+    expect(accepts(props(s).maybe!, null)).to.equal(true);
+    expect(accepts(props(s).maybe!, 'y')).to.equal(false);
   });
 
-  it('documents the length limits of text() (a custom rule) through its meta, in code points', () => {
+  it('ignores unknown keys as validate() does (strips them) instead of documenting them as refused', () => {
+    const s = joiToJsonSchema(Joi.object({ a: Joi.string() }));
+    expect(s).to.not.have.property('additionalProperties');
+    expect(accepts(s, { a: 'x', extra: 1 })).to.equal(true);
+  });
+
+  it('counts the lengths of a trimmed text() after trimming, in code points, on one line', () => {
     const name = props(joiToJsonSchema(Joi.object({ name: text(1, 32).required() }))).name!;
-    expect(name).to.include({ type: 'string', minLength: 1, maxLength: 32 });
-    expect(name.description).to.match(/Trimmed first/);
-    // One line and no control characters, in JSON Schema's own terms.
-    const re = new RegExp(name.pattern as string, 'u');
-    expect(re.test('Ann 😀')).to.equal(true);
-    expect(re.test('two\nlines')).to.equal(false);
+    expect(name.description).to.match(/Trimmed first, then 1 to 32 characters/);
+    expect(accepts(name, 'Ann 😀')).to.equal(true);
+    expect(accepts(name, `   ${'a'.repeat(32)}\t  `), '32 characters with padding').to.equal(true);
+    expect(accepts(name, '😀'.repeat(32)), '32 emoji').to.equal(true);
+    expect(accepts(name, 'a'.repeat(33))).to.equal(false);
+    expect(accepts(name, '   '), 'blank is empty after trimming').to.equal(false);
+    expect(accepts(name, 'two\nlines')).to.equal(false);
     const content = props(joiToJsonSchema(S.send)).content!;
-    expect(new RegExp(content.pattern as string, 'u').test('two\nlines')).to.equal(true);
+    expect(accepts(content, 'two\nlines')).to.equal(true);
+    expect(accepts(content, 'a'.repeat(2001))).to.equal(false);
   });
 
-  it('describes a custom rule without meta by its error messages', () => {
-    const s = joiToJsonSchema(
-      Joi.object({ pin: Joi.string().custom((v: string) => v).messages({ 'pin.short': '{{#label}} must be at least 4 digits', 'pin.template': '{{#label}} is {{#x}}' }) }),
-    );
-    expect(props(s).pin!.description).to.equal('Must be at least 4 digits.');
+  it('agrees with the server on trimmed, clearable and shaped fields (sample values through both)', () => {
+    const schemas = [M.updateUserInfo, M.passwordResetRequest, M.login, S.anonLogin];
+    const samples: Array<Record<string, unknown>> = [
+      { avatar_url: 'https://a.example/x.png' }, { avatar_url: ' http://a.example ' }, { avatar_url: '' }, { avatar_url: 'ftp://a.example/x' },
+      { avatar_url: 'javascript:alert(1)' }, { nickname: ` ${'n'.repeat(32)} ` }, { nickname: 'n'.repeat(33) }, { birthdate: ' 2000-02-29 ' },
+      { post_code: ' 100-01 ' }, { post_code: '1'.repeat(17) },
+      { account_type: 'email', identifier: ' Ann@Example.com ' }, { account_type: 'email', identifier: '+886912345678' },
+      { account_type: 'phone', identifier: '+886 (912) 345-678' }, { account_type: 'phone', identifier: 'ann@example.com' },
+      { auth_method: 'credentials', login_id: 'ann@example.com', credentials: { password: 'secret-pass', account_type: 'email' } },
+      { auth_method: 'credentials', login_id: '+886912345678', credentials: { password: 'secret-pass', account_type: 'email' } },
+      { auth_method: 'credentials', login_id: 'ann@example.com' },
+      { auth_method: 'platform', login_id: 'ann@example.com', platform: { provider: 'google', token: 't' } },
+      { auth_method: 'platform', login_id: 'ann@example.com', credentials: { password: 'x' } },
+      { auth_method: 'credentials', login_id: 'ann@example.com', credentials: { password: 'short', account_type: 'any' } },
+      { name: '  Ann  ' }, { name: ' ' },
+    ];
+    let compared = 0;
+    for (const schema of schemas) {
+      const doc = joiToJsonSchema(schema);
+      const keys = Object.keys(props(doc));
+      for (const sample of samples.filter((x) => Object.keys(x).every((k) => keys.includes(k)))) {
+        const server = !schema.validate(sample).error;
+        expect(accepts(doc, sample), `${JSON.stringify(sample)}: the server says ${server ? 'valid' : 'invalid'}`).to.equal(server);
+        compared++;
+      }
+    }
+    expect(compared).to.be.greaterThan(15);
   });
 
-  it('documents a conditional key as required only under its condition, and leaves stripped keys out', () => {
+  it('ties a key to a sibling with if/then: required under its condition, left out when stripped', () => {
     const s = joiToJsonSchema(
       Joi.object({
         method: Joi.string().valid('password', 'token').required(),
         password: Joi.when('method', { is: 'password', then: Joi.string().min(8).required(), otherwise: Joi.any().strip() }),
-        confirm: Joi.string().valid(Joi.ref('password')),
         internal: Joi.any().strip(),
-        never: Joi.any().forbidden(),
       }),
     );
-    expect(Object.keys(props(s))).to.deep.equal(['method', 'password', 'confirm']);
+    expect(Object.keys(props(s))).to.deep.equal(['method', 'password']);
     expect(s.required).to.deep.equal(['method']);
     expect(props(s).password).to.include({ type: 'string', minLength: 8 });
-    expect(props(s).password!.description).to.equal('Required when method is "password"; ignored otherwise.');
-    expect(props(s).confirm!.description).to.equal('Must equal password.');
-  });
-
-  it('gives the branches of a switch as anyOf, each with its condition', () => {
-    const s = joiToJsonSchema(
-      Joi.object({
-        type: Joi.string(),
-        id: Joi.when('type', { switch: [{ is: 'num', then: Joi.number() }], otherwise: Joi.string() }).required(),
-      }),
-    );
-    expect(s.required).to.deep.equal(['id']);
-    const any = props(s).id!.anyOf as JsonSchema[];
-    expect(any.map((b) => b.type)).to.deep.equal(['number', 'string']);
-    expect(any[0]!.description).to.equal('(when type is "num")');
-    expect(any[1]!.description).to.equal('(otherwise)');
+    expect(props(s).password!.description).to.match(/Depends on method \("password"\); ignored otherwise/);
+    expect(accepts(s, { method: 'password' })).to.equal(false);
+    expect(accepts(s, { method: 'password', password: 'long enough' })).to.equal(true);
+    expect(accepts(s, { method: 'token' })).to.equal(true);
   });
 });
 
@@ -111,8 +125,9 @@ describe('the OpenAPI document builder', () => {
     expect(Object.keys(body.properties)).to.deep.equal(['content', 'client_msg_id']);
     expect(body.required).to.deep.equal(['content', 'client_msg_id']);
     expect(post.security).to.deep.equal([{ bearerAuth: [] }]);
-    // 400 (it has a schema), 401 (it needs a token) and 500 are always there; 409 was asked for.
-    expect(Object.keys(post.responses)).to.deep.equal(['201', '400', '401', '409', '500']);
+    // 400 (it has a body), 401 (it needs a token), 413 (a body), 503 and 500 (an operation) are
+    // always there; 409 was asked for.
+    expect(Object.keys(post.responses)).to.deep.equal(['201', '400', '401', '409', '413', '500', '503']);
     expect(post.responses['409']).to.deep.equal({ $ref: '#/components/responses/CONFLICT' });
   });
 

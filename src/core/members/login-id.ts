@@ -14,6 +14,15 @@ const E164 = /^\+[1-9]\d{7,14}$/;
 // Readability characters people type inside phone numbers.
 const PHONE_DECORATION = /[\s\-()]/g;
 
+/**
+ * The same shapes for the API documents, as unanchored JSON Schema patterns on the input before
+ * normalising: any case for e-mail, readability characters anywhere in a phone number.
+ */
+export const LOGIN_ID_PATTERNS = {
+  email: EMAIL.source.slice(1, -1).replace(/a-z/g, 'a-zA-Z'),
+  phone: '[\\s\\-()]*\\+[\\s\\-()]*[1-9](?:[\\s\\-()]*\\d){7,14}[\\s\\-()]*',
+} as const;
+
 /** Lowercased and trimmed; null when it is not an e-mail address. */
 export function normalizeEmail(raw: string): string | null {
   const v = raw.trim().toLowerCase();
