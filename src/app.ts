@@ -33,6 +33,8 @@ import { chatRoutes } from './http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { webRoutes } from './http/web.js';
+import { configRouteDocs, configRoutes } from './http/config.routes.js';
+import { configOperations } from './operations/config.ops.js';
 import { apiDocument } from './http/api-docs.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
@@ -115,6 +117,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const anon = new AnonAuthService(db.knex, users, sessions, limiter);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
   const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
+  const configOps = configOperations(config);
 
   let shuttingDown = false;
   // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
@@ -132,8 +135,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/api/v1', router: chatRoutes(ops, authenticate(sessions)) },
       { prefix: '/api/v1/auth', router: memberAuthRoutes(members.ops, authenticate(sessions)) },
       { prefix: '/api/v1/user', router: userRoutes(members.ops, authenticate(sessions)) },
+      { prefix: '/api/v1', router: configRoutes(configOps) },
       // The web client at /, API docs at /docs (generated from the same operations and schemas).
-      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version) }) },
+      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, configRouteDocs(configOps)) }) },
     ],
   });
   mountNamespaces(io, { ops, authEvents: members.authEvents, sessions, rooms, log, metrics, inflight });
