@@ -24,7 +24,8 @@ export class Rest {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (!f) throw new Error('no fetch available: pass { fetch } to ChatClient');
-    this.fetchImpl = f;
+    // Browsers refuse a fetch called with another `this` ("Illegal invocation").
+    this.fetchImpl = opts.fetch ?? ((input, init) => (globalThis.fetch as unknown as FetchLike)(input, init));
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
 
