@@ -54,7 +54,7 @@ export function mountSafety(client: ChatClient, partnerName: () => string): void
     e.preventDefault();
     const reason = ui.reportReasons.querySelector<HTMLInputElement>('input:checked')?.value as ReportReason | undefined;
     if (!reason) {
-      ui.reportError.textContent = t('report.reason');
+      ui.reportError.textContent = t('report.pick');
       ui.reportReasons.querySelector<HTMLInputElement>('input')?.focus();
       return;
     }

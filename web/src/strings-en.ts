@@ -99,6 +99,7 @@ export const en = {
   'report.title': 'Report {name}',
   'report.lead': 'The chat ends, and you will not be matched with them again. They are not told why.',
   'report.reason': 'Reason',
+  'report.pick': 'Pick a reason.',
   'report.note': 'Anything to add? (optional)',
   'report.submit': 'Send report',
   'report.done': 'Thank you. The report was sent and {name} is blocked.',

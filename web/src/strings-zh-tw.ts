@@ -101,6 +101,7 @@ export const zhTW: Record<StringKey, string> = {
   'report.title': '檢舉 {name}',
   'report.lead': '聊天會結束，你們之後不會再被配對。對方不會知道原因。',
   'report.reason': '原因',
+  'report.pick': '請選擇一個原因。',
   'report.note': '想補充什麼嗎？（選填）',
   'report.submit': '送出檢舉',
   'report.done': '謝謝你。檢舉已送出，{name} 已被封鎖。',
