@@ -140,6 +140,7 @@ export class ChatView {
   private renderClosed(): void {
     const ended = this.closedBy !== undefined;
     ui.closedBanner.hidden = !ended;
+    ui.closedBanner.closest('.chat')?.classList.toggle('ended', ended);
     ui.input.disabled = ended;
     ui.send.disabled = ended;
     for (const b of [ui.next, ui.leave, ui.more]) b.hidden = ended;
