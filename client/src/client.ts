@@ -4,6 +4,7 @@ import { Emitter } from './emitter.js';
 import { ChatError, isChatError } from './errors.js';
 import type { ChatEvents, Me } from './events.js';
 import { CurrentRoom } from './room.js';
+import { Matchmaker } from './matchmaking.js';
 import { newId, Outbox } from './outbox.js';
 import { bindServerEvents } from './server-events.js';
 import { Rest, type FetchLike } from './rest.js';
@@ -30,7 +31,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   private readonly outbox: Outbox;
   private conn: Connection | null = null;
   private readonly room: CurrentRoom;
-  private match: MatchState = { status: 'idle' };
+  private readonly match: Matchmaker;
 
   constructor(private readonly opts: ChatClientOptions) {
     super();
@@ -57,10 +58,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.room = new CurrentRoom({
       matched: (e) => this.emit('matched', e),
       message: (m) => this.emit('message', m),
-      opened: (id) => this.setMatch({ status: 'matched', room_id: id }),
+      opened: (id) => this.match.set({ status: 'matched', room_id: id }),
       closed: (e) => {
         this.outbox.drop(new ChatError('CONFLICT', 'the room closed before this message was sent'), e.room_id);
-        this.setMatch({ status: 'idle' });
+        this.match.set({ status: 'idle' });
         this.persist();
         this.emit('room_closed', e);
       },
@@ -69,6 +70,7 @@ export class ChatClient extends Emitter<ChatEvents> {
         this.roomCall<CatchUp>('join', { room_id: id, ...(after ? { after } : {}) }, 'GET', `/rooms/${enc(id)}/messages/after${after ? `?after=${enc(after)}` : ''}`),
       online: () => this.conn?.rooms.connected === true,
     });
+    this.match = new Matchmaker((event) => this.matchmaking(event), this.room, (m) => this.emit('matchmaking', m));
   }
 
   get me(): Me | null {
@@ -79,7 +81,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     return this.conn?.state ?? 'offline';
   }
   get matchState(): MatchState {
-    return { ...this.match };
+    return this.match.current;
   }
   /** The current (or last, until the next match) room. */
   get currentRoom(): { id: string; partner: Partner; closed: boolean } | null {
@@ -126,17 +128,12 @@ export class ChatClient extends Emitter<ChatEvents> {
     this.teardown();
   }
 
-  async findMatch(): Promise<MatchState> {
-    if (this.room.isOpen) return this.matchState;
-    this.setMatch({ status: 'waiting' });
-    const r = await this.matchmaking('join', 'POST', '/matchmaking/join');
-    this.onMatchState(r);
-    return this.matchState;
+  findMatch(): Promise<MatchState> {
+    return this.match.find();
   }
 
-  async cancelMatch(): Promise<void> {
-    await this.matchmaking('leave', 'POST', '/matchmaking/leave');
-    if (this.match.status === 'waiting') this.setMatch({ status: 'idle' });
+  cancelMatch(): Promise<void> {
+    return this.match.cancel();
   }
 
   /** Queues a message; resolves with the stored Message once the server has it. */
@@ -216,7 +213,7 @@ export class ChatClient extends Emitter<ChatEvents> {
           this.emit('state', st);
         },
         roomsUp: () => void this.room.sync(),
-        matchmakingUp: () => void this.checkMatch(),
+        matchmakingUp: () => void this.match.check(),
       });
       bindServerEvents(this.conn, {
         matched: (e) => this.room.enter(e.room_id, e.partner ?? null),
@@ -242,7 +239,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (this.tokens.session) this.tokens.set(null);
     this.outbox.drop(new ChatError('SIGNED_OUT', 'signed out'));
     this.room.reset();
-    this.match = { status: 'idle' };
+    this.match.reset();
     void this.store.save(null);
     if (had) {
       this.emit('state', 'offline');
@@ -255,33 +252,6 @@ export class ChatClient extends Emitter<ChatEvents> {
     if (!s) return;
     const room = this.room.saved;
     void this.store.save({ v: 1, session: s, ...(room ? { room } : {}), outbox: [...this.outbox.pending] });
-  }
-
-  private setMatch(m: MatchState): void {
-    if (m.status === this.match.status && m.room_id === this.match.room_id) return;
-    this.match = m;
-    this.emit('matchmaking', this.matchState);
-  }
-
-  private onMatchState(r: MatchState): void {
-    if (r.status === 'matched' && r.room_id) this.room.enter(r.room_id, null);
-    else if (!this.room.isOpen) this.setMatch({ status: r.status === 'matched' ? 'idle' : r.status });
-  }
-
-  /** After the matchmaking socket (re)connects: missed a match, or a close, while away? */
-  private async checkMatch(): Promise<void> {
-    try {
-      if (this.match.status === 'waiting') return this.onMatchState(await this.matchmaking('join', 'POST', '/matchmaking/join'));
-      // Only a room open before the question can be declared closed by its answer: one entered
-      // meanwhile (a `matched` event overtaking the answer) is newer than what the answer knew.
-      const id = this.room.isOpen ? this.room.id : undefined;
-      const r = await this.matchmaking('status', 'GET', '/matchmaking/status');
-      if (id && this.room.id === id && this.room.isOpen && r.room_id !== id) this.room.close(id, null);
-      if (r.status === 'matched' && r.room_id) this.room.enter(r.room_id, null);
-      else if (r.status === 'waiting') this.setMatch({ status: 'waiting' });
-    } catch {
-      // retried on the next reconnection
-    }
   }
 
   private readyToSend = async (roomId: string): Promise<void> => {
@@ -321,10 +291,12 @@ export class ChatClient extends Emitter<ChatEvents> {
     return this.tokens.authed<T>(this.rest, method, `/api/v1${path}`);
   }
 
-  private matchmaking(event: 'join' | 'status' | 'leave', method: string, path: string): Promise<MatchState> {
+  /** A /matchmaking event over the socket when connected, else its REST twin. */
+  private matchmaking(event: 'join' | 'status' | 'leave'): Promise<MatchState> {
     const c = this.conn;
     if (!c) return Promise.reject(new ChatError('SIGNED_OUT', 'not signed in'));
     if (c.matchmaking.connected) return c.request<MatchState>(c.matchmaking, event);
+    const [method, path] = event === 'status' ? ['GET', '/matchmaking/status'] : ['POST', `/matchmaking/${event}`];
     return this.tokens.authed<MatchState>(this.rest, method, `/api/v1${path}`);
   }
 }
