@@ -280,7 +280,7 @@ describe('web client in headless Chromium', function () {
     await t.page.goto('/');
     await t.page.getByRole('tab', { name: 'Member' }).click();
     await t.page.getByRole('button', { name: 'Create an account' }).click();
-    await t.page.getByLabel('E-mail').fill(email);
+    await t.page.getByLabel('E-mail', { exact: true }).fill(email);
     await t.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await t.page.getByLabel('Confirm password').fill('correct horse battery');
     await t.page.getByRole('button', { name: 'Create account' }).click();
@@ -293,7 +293,7 @@ describe('web client in headless Chromium', function () {
     expect(await session(t.page)).to.equal(null);
 
     await t.page.getByRole('tab', { name: 'Member' }).click();
-    await t.page.getByLabel('E-mail').fill(email);
+    await t.page.getByLabel('E-mail', { exact: true }).fill(email);
     await t.page.getByLabel('Password', { exact: true }).fill('wrong password!');
     await t.page.getByRole('button', { name: 'Sign in' }).click();
     await t.page.locator('#member-error', { hasText: 'Wrong e-mail or password.' }).waitFor();
