@@ -20,6 +20,13 @@ export function mountWelcome(client: ChatClient): void {
   };
   renderMode();
   onLangChange(renderMode);
+  // Back at the welcome screen after signing out: sign in is the likely next step, and no password lingers.
+  client.on('session', (me) => {
+    if (me) return;
+    mode = 'login';
+    ui.memberPassword.value = ui.memberConfirm.value = '';
+    renderMode();
+  });
 
   const selectTab = (member: boolean) => {
     ui.tabGuest.setAttribute('aria-selected', String(!member));
