@@ -25,16 +25,17 @@ async function shot(page: Page, name: string): Promise<void> {
   write(`  ${path.relative(process.cwd(), file)}`);
 }
 
+/** The phone speaks Traditional Chinese (its browser's language), the desktop English. */
 async function login(page: Page, name: string): Promise<void> {
   await page.goto('/');
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Start chatting' }).click();
+  await page.locator('#guest-name').fill(name);
+  await page.locator('#form-guest button[type="submit"]').click();
   await page.locator('#screen-lobby').waitFor();
 }
 
 async function say(page: Page, text: string, other: Page): Promise<void> {
-  await page.getByLabel('Message', { exact: true }).pressSequentially(text, { delay: 8 });
-  await page.getByLabel('Message', { exact: true }).press('Enter');
+  await page.locator('#composer-input').pressSequentially(text, { delay: 8 });
+  await page.locator('#composer-input').press('Enter');
   await other.locator('#messages .msg.theirs .text', { hasText: text }).waitFor();
   await page.locator('#messages .msg.mine[data-state="sent"] .text', { hasText: text }).waitFor();
 }
@@ -45,8 +46,8 @@ await buildWebClient();
 const server = await startServer();
 try {
   write(`server ${server.url}; writing to ${path.relative(process.cwd(), out) || '.'}`);
-  const a = await openTab(browser, server.url, desktop, { colorScheme: 'light' });
-  const b = await openTab(browser, server.url, phone, { isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'light' });
+  const a = await openTab(browser, server.url, desktop, { colorScheme: 'light', locale: 'en-US' });
+  const b = await openTab(browser, server.url, phone, { isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'light', locale: 'zh-TW' });
 
   await a.page.goto('/');
   await a.page.getByLabel('Your name').fill('Mika');
@@ -58,27 +59,34 @@ try {
   await a.page.waitForTimeout(1300); // let the radar rings spread
   await shot(a.page, '02-waiting');
 
-  await login(b.page, 'Jordan');
-  await b.page.getByRole('button', { name: 'Talk to a stranger' }).click();
+  await login(b.page, '小安');
+  await b.page.locator('#btn-find').click();
   await a.page.locator('#screen-chat').waitFor();
   await b.page.locator('#screen-chat').waitFor();
 
   await say(a.page, 'Hey! First time here. How does this work?', b.page);
-  await say(b.page, 'Hi Mika! You just talk :) Where are you writing from?', a.page);
-  await say(a.page, 'Taipei. It is raining, again. You?', b.page);
-  await say(b.page, 'Lisbon, and it is sunny. Sorry!', a.page);
+  await say(b.page, 'Hi Mika! 直接聊就好 :) Where are you writing from?', a.page);
+  await say(a.page, 'Lisbon. It is raining, again. You?', b.page);
+  await say(b.page, 'Taipei, and it is sunny. 抱歉！', a.page);
   await say(a.page, 'Lucky you. Any food tips if I ever visit?', b.page);
-  await b.page.getByLabel('Message', { exact: true }).pressSequentially('Pastéis de nata, obviously', { delay: 10 });
+  await b.page.locator('#composer-input').pressSequentially('珍珠奶茶 and 小籠包, obviously', { delay: 10 });
   await a.page.locator('#typing.visible').waitFor();
   await a.page.waitForTimeout(250);
   await shot(a.page, '03-chat-desktop');
-  await b.page.getByLabel('Message', { exact: true }).press('Enter');
-  await a.page.locator('#messages .msg.theirs .text', { hasText: 'Pastéis' }).waitFor();
-  await b.page.locator('#messages .msg.mine[data-state="sent"] .text', { hasText: 'Pastéis' }).waitFor();
-  await b.page.getByLabel('Message', { exact: true }).blur();
+  await b.page.locator('#composer-input').press('Enter');
+  await a.page.locator('#messages .msg.theirs .text', { hasText: '珍珠奶茶' }).waitFor();
+  await b.page.locator('#messages .msg.mine[data-state="sent"] .text', { hasText: '珍珠奶茶' }).waitFor();
+  await b.page.locator('#composer-input').blur();
   await shot(b.page, '04-chat-phone');
 
-  await a.page.getByRole('button', { name: 'Leave' }).click();
+  await a.page.getByRole('button', { name: 'More actions' }).click();
+  await a.page.getByRole('menuitem', { name: 'Report' }).click();
+  await a.page.getByRole('dialog').getByLabel('Spam or advertising').check();
+  await shot(a.page, '07-report-dialog');
+  await a.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+  await a.page.getByRole('button', { name: 'Leave', exact: true }).click();
+  await a.page.getByRole('dialog').getByRole('button', { name: 'Yes, leave' }).click();
   await b.page.locator('#closed-banner').waitFor();
   await shot(b.page, '05-stranger-left');
 

@@ -34,6 +34,8 @@ import { chatRoutes } from './http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { webRoutes } from './http/web.js';
+import { configRouteDocs, configRoutes } from './http/config.routes.js';
+import { configOperations } from './operations/config.ops.js';
 import { apiDocument, socketApiDocument } from './http/api-docs.js';
 import { mountNamespaces } from './realtime/namespaces.js';
 import type { AppServer } from './realtime/events.js';
@@ -142,6 +144,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const presence = new PresenceService(presenceStore, rooms, roomService, clock, { socketTtlMs: 3000, restTtlMs: 30_000, awayCloseMs: config.roomAwayCloseMs }, log);
   const retention = new RetentionJob(new RetentionRepo(db.knex), clock, config.messageRetentionDays, log);
   const auth = authenticate(sessions, (uid) => presence.seenOverRest(uid));
+  const configOps = configOperations(config);
 
   let shuttingDown = false;
   // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
@@ -161,8 +164,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
       { prefix: '/api/v1/user', router: userRoutes(members.ops, auth) },
       { prefix: '/api/v1', router: safetyRoutes(moderation.ops, auth) },
       { prefix: '/api/v1/admin', router: adminRoutes(moderation.ops, auth) },
+      { prefix: '/api/v1', router: configRoutes(configOps) },
       // The web client at /, API docs at /docs (generated from the same operations and schemas).
-      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, moderation.ops), asyncapi: (version) => socketApiDocument(ops, members, version, moderation) }) },
+      { prefix: '/', router: webRoutes({ openapi: (version) => apiDocument(ops, members.ops, version, moderation.ops, configRouteDocs(configOps)), asyncapi: (version) => socketApiDocument(ops, members, version, moderation) }) },
     ],
   });
   mountNamespaces(io, { ops, authEvents: members.authEvents, roomEvents: moderation.roomEvents, sessions, rooms, log, metrics, inflight, trustProxy: config.trustProxy, clock });

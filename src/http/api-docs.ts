@@ -142,6 +142,13 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       Authorization: { const: '', description: 'Kept for the seed; never holds a token.' },
     },
   },
+  PublicConfig: {
+    type: 'object',
+    required: ['platform_providers'],
+    properties: {
+      platform_providers: { type: 'array', items: { type: 'string', enum: ['google', 'apple', 'line'] }, description: 'Platform sign-ins this server verifies; the others answer 400.' },
+    },
+  },
   Health: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'unavailable'] } } } },
 };
 
@@ -295,8 +302,8 @@ const DESCRIPTION = [
 ].join('\n\n');
 
 /** The whole document for the routes this server mounts. */
-export function apiDocument(chat: ChatOperations, members?: MemberOperations, version = '0.0.0', moderation?: ModerationOperations): OpenApiDocument {
-  const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members) : []), ...(moderation ? moderationRouteDocs(moderation) : [])];
+export function apiDocument(chat: ChatOperations, members?: MemberOperations, version = '0.0.0', moderation?: ModerationOperations, extra: RouteDoc[] = []): OpenApiDocument {
+  const routes = [...chatRouteDocs(chat), ...(members ? memberRouteDocs(members) : []), ...(moderation ? moderationRouteDocs(moderation) : []), ...extra];
   return buildOpenApi({ title: 'GaoBinYou chat API', version, description: DESCRIPTION, errorMeanings: ERROR_MEANINGS }, routes, { ...RESPONSE_SCHEMAS, ...MODERATION_SCHEMAS });
 }
 

@@ -70,9 +70,15 @@ describe('web client in headless Chromium', function () {
     expect(await b.first().getAttribute('class')).to.contain(side);
   }
 
-  /** What the client keeps in localStorage (tokens, room); evaluated in the page, so written as a string. */
+  /** What the SDK keeps in localStorage (tokens, room); evaluated in the page, so written as a string. */
   const session = async (page: Page) =>
-    JSON.parse((await page.evaluate<string | null>("localStorage.getItem('gby.session.v1')")) ?? 'null') as { auth: { uid: string; access: string; refresh: string; kind: string }; room?: { id: string } } | null;
+    JSON.parse((await page.evaluate<string | null>("localStorage.getItem('gby.session.v2')")) ?? 'null') as { session: { uid: string; access: string; refresh: string; kind: string }; room?: { id: string } } | null;
+
+  /** Next and Leave ask first. */
+  async function confirmed(page: Page, button: 'Next' | 'Leave'): Promise<void> {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: button === 'Next' ? 'Yes, next' : 'Yes, leave' }).click();
+  }
 
   it('matches two strangers who then both see both messages, with the sent state on their own', async () => {
     const a = await guest('Alice');
@@ -145,17 +151,17 @@ describe('web client in headless Chromium', function () {
     const before = (await session(b.page))!;
     // As if the tokens had expired while the tab was closed: the server refuses them now.
     await b.page.evaluate(`(() => {
-      const s = JSON.parse(localStorage.getItem('gby.session.v1'));
-      s.auth.access = 'expired-' + s.auth.access;
-      s.auth.socket = 'expired-' + s.auth.socket;
-      localStorage.setItem('gby.session.v1', JSON.stringify(s));
+      const s = JSON.parse(localStorage.getItem('gby.session.v2'));
+      s.session.access = 'expired-' + s.session.access;
+      s.session.socket = 'expired-' + s.session.socket;
+      localStorage.setItem('gby.session.v2', JSON.stringify(s));
     })()`);
     await b.page.reload();
     await b.page.locator('#conn-status', { hasText: 'Connected' }).waitFor();
     await seesOnce(b.page, 'still there?', 'theirs');
     const after = (await session(b.page))!;
-    expect(after.auth.refresh).to.not.equal(before.auth.refresh);
-    expect(after.auth.access).to.not.match(/^expired-/);
+    expect(after.session.refresh).to.not.equal(before.session.refresh);
+    expect(after.session.access).to.not.match(/^expired-/);
     expect(b.requests.filter((u) => u === `${server.url}/api/v1/auth/refresh`)).to.have.length(1);
     await send(b.page, 'yes, with fresh tokens');
     await seesOnce(a.page, 'yes, with fresh tokens', 'theirs');
@@ -168,7 +174,7 @@ describe('web client in headless Chromium', function () {
     await send(a.page, 'bye now');
     await seesOnce(b.page, 'bye now', 'theirs');
 
-    await a.page.getByRole('button', { name: 'Next' }).click();
+    await confirmed(a.page, 'Next');
     await visible(a.page, '#screen-waiting');
     await visible(b.page, '#closed-banner');
     expect(await b.page.locator('#closed-text').textContent()).to.equal('Abe left the chat.');
@@ -184,7 +190,7 @@ describe('web client in headless Chromium', function () {
     expect(await a.page.locator('#messages .msg').count(), 'a new room starts empty').to.equal(0);
 
     // Leaving for good goes back to the lobby.
-    await c.page.getByRole('button', { name: 'Leave' }).click();
+    await confirmed(c.page, 'Leave');
     await visible(c.page, '#screen-lobby');
     await visible(a.page, '#closed-banner');
     await a.page.getByRole('button', { name: 'Back' }).click();
@@ -202,11 +208,11 @@ describe('web client in headless Chromium', function () {
 
     // Cut Bo's connection from the server side, as a network drop would, and talk meanwhile.
     for (const ns of ['/matchmaking', '/rooms']) {
-      for (const s of server.app.io.of(ns).sockets.values()) if (s.data.actor?.uid === sb.auth.uid) s.conn.close();
+      for (const s of server.app.io.of(ns).sockets.values()) if (s.data.actor?.uid === sb.session.uid) s.conn.close();
     }
     const roomId = sa.room!.id;
     for (const text of ['m2 during the drop', 'm3 during the drop']) {
-      const r = await http(server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: sa.auth.access, body: { content: text, client_msg_id: randomUUID() } });
+      const r = await http(server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: sa.session.access, body: { content: text, client_msg_id: randomUUID() } });
       expect(r.status).to.equal(201);
     }
     await send(b.page, 'm4 from Bo while reconnecting');
@@ -230,7 +236,7 @@ describe('web client in headless Chromium', function () {
     const sa = (await session(a.page))!;
     for (let i = 1; i <= 45; i++) {
       const r = await http(server, 'POST', `/api/v1/rooms/${sa.room!.id}/messages`, {
-        token: sa.auth.access,
+        token: sa.session.access,
         body: { content: `history ${String(i).padStart(2, '0')}`, client_msg_id: `h-${i}` },
       });
       expect(r.status).to.equal(201);
@@ -274,26 +280,26 @@ describe('web client in headless Chromium', function () {
     await t.page.goto('/');
     await t.page.getByRole('tab', { name: 'Member' }).click();
     await t.page.getByRole('button', { name: 'Create an account' }).click();
-    await t.page.getByLabel('E-mail').fill(email);
+    await t.page.getByLabel('E-mail', { exact: true }).fill(email);
     await t.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await t.page.getByLabel('Confirm password').fill('correct horse battery');
     await t.page.getByRole('button', { name: 'Create account' }).click();
     await visible(t.page, '#screen-lobby');
-    expect(await t.page.locator('#lobby-name').textContent()).to.equal(email);
-    expect((await session(t.page))?.auth).to.include({ kind: 'member' });
+    expect(await t.page.locator('#lobby-title').textContent()).to.equal(`Hi, ${email}`);
+    expect((await session(t.page))?.session).to.include({ kind: 'member' });
 
     await t.page.getByRole('button', { name: 'Sign out' }).click();
     await visible(t.page, '#screen-welcome');
     expect(await session(t.page)).to.equal(null);
 
     await t.page.getByRole('tab', { name: 'Member' }).click();
-    await t.page.getByLabel('E-mail').fill(email);
+    await t.page.getByLabel('E-mail', { exact: true }).fill(email);
     await t.page.getByLabel('Password', { exact: true }).fill('wrong password!');
     await t.page.getByRole('button', { name: 'Sign in' }).click();
     await t.page.locator('#member-error', { hasText: 'Wrong e-mail or password.' }).waitFor();
     await t.page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await t.page.getByRole('button', { name: 'Sign in' }).click();
     await visible(t.page, '#screen-lobby');
-    expect(await t.page.locator('#lobby-name').textContent()).to.equal(email);
+    expect(await t.page.locator('#lobby-title').textContent()).to.equal(`Hi, ${email}`);
   });
 });

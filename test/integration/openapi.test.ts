@@ -6,6 +6,8 @@ import { http, matchedPair } from '../support/clients.js';
 import { chatRoutes } from '../../src/http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from '../../src/http/members.routes.js';
 import { healthRoutes } from '../../src/http/health.routes.js';
+import { configRoutes } from '../../src/http/config.routes.js';
+import type { ConfigOperations } from '../../src/operations/config.ops.js';
 import type { ChatOperations } from '../../src/operations/chat.ops.js';
 import type { MemberOperations } from '../../src/operations/members.ops.js';
 import type { Metrics } from '../../src/infra/metrics.js';
@@ -62,6 +64,7 @@ describe('API docs: /docs/openapi.json', () => {
       ...routesOf(healthRoutes([], {} as Metrics, () => false), ''),
       ...routesOf(safetyRoutes(stubOps as ModerationOperations, auth), '/api/v1'),
       ...routesOf(adminRoutes(stubOps as ModerationOperations, auth), '/api/v1/admin'),
+      ...routesOf(configRoutes(stubOps as ConfigOperations), '/api/v1'),
     ].sort();
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort();
     expect(documented).to.deep.equal(mounted);

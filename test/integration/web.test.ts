@@ -22,14 +22,17 @@ describe('web client and docs pages served by the API server', () => {
     expect(csp).to.not.contain('unsafe-inline');
     expect(r.headers.get('x-content-type-options')).to.equal('nosniff');
     expect(r.body).to.contain('<script type="module" src="/js/app.js"></script>');
-    expect(r.body).to.contain('<script src="/vendor/socket.io.min.js" defer></script>');
+    // One bundle (the client, the SDK and socket.io-client), no inline script.
+    expect(r.body).to.not.match(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 
-  it('serves the compiled client, its styles and the socket.io-client browser bundle', async () => {
+  it('serves the bundled client (with the SDK and socket.io-client), its styles and the socket.io-client browser bundle', async () => {
     const app = await http(server, 'GET', '/js/app.js');
     expect(app.status).to.equal(200);
     expect(app.headers.get('content-type')).to.match(/javascript/);
-    expect(app.body).to.contain("from './conversation.js'");
+    expect(app.body).to.contain('gby.session.v2');
+    expect(app.body).to.contain('/socket.io');
+    expect(app.body, 'bundled: no bare import left for the browser').to.not.match(/from\s*["']socket\.io-client["']/);
     const css = await http(server, 'GET', '/styles.css');
     expect(css.status).to.equal(200);
     expect(css.headers.get('content-type')).to.match(/^text\/css/);

@@ -114,9 +114,9 @@ function unpackSharedLibraries(): Promise<string> {
 
 let built: Promise<void> | null = null;
 
-/** Compiles web/src into dist/web (what `npm run build` does for the client), once per process. */
+/** Bundles web/src into dist/web (what `npm run build` does for the client), once per process. */
 export function buildWebClient(): Promise<void> {
-  built ??= promisify(execFile)(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'web', 'tsconfig.json')], { cwd: root })
+  built ??= promisify(execFile)(process.execPath, [path.join(root, 'scripts', 'build-web.mjs')], { cwd: root })
     .then(() => undefined)
     .catch((e: { stdout?: string; message: string }) => {
       built = null;

@@ -1,4 +1,4 @@
-import { request } from '../api.js';
+import { Rest } from '../../../client/src/rest.js';
 import type { LoginResp, Me, Report, ReportPage } from './types.js';
 
 const KEY = 'gby.admin.session';
@@ -8,6 +8,7 @@ const KEY = 'gby.admin.session';
  * ends with the tab, which suits a staff tool used on shared machines.
  */
 export class AdminClient {
+  private readonly rest = new Rest({ baseUrl: location.origin });
   private token: string | null = sessionStorage.getItem(KEY);
 
   get signedIn(): boolean {
@@ -15,7 +16,7 @@ export class AdminClient {
   }
 
   async login(loginId: string, password: string): Promise<void> {
-    const r = await request<LoginResp>('POST', '/api/v1/auth/sessions', {
+    const r = await this.rest.call<LoginResp>('POST', '/api/v1/auth/sessions', {
       body: { auth_method: 'credentials', login_id: loginId, credentials: { password, account_type: 'any' } },
     });
     this.token = r.access_token;
@@ -25,7 +26,7 @@ export class AdminClient {
   async logout(): Promise<void> {
     const token = this.token;
     this.forget();
-    if (token) await request('DELETE', '/api/v1/auth/sessions', { token }).catch(() => undefined);
+    if (token) await this.rest.call('DELETE', '/api/v1/auth/sessions', { token }).catch(() => undefined);
   }
 
   forget(): void {
@@ -50,6 +51,6 @@ export class AdminClient {
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return request<T>(method, path, { ...(this.token ? { token: this.token } : {}), ...(body !== undefined ? { body } : {}) });
+    return this.rest.call<T>(method, path, { ...(this.token ? { token: this.token } : {}), ...(body !== undefined ? { body } : {}) });
   }
 }

@@ -1,5 +1,6 @@
 import { byId, show } from '../dom.js';
-import { ApiError, humanError } from '../api.js';
+import { ChatError } from '../../../client/src/index.js';
+import { humanError } from '../errors.js';
 import { AdminClient } from './client.js';
 import { renderQueue } from './queue.js';
 import { renderReport } from './report-view.js';
@@ -36,7 +37,7 @@ function screen(which: 'login' | 'denied' | 'desk'): void {
 
 /** A 401 (expired or revoked token) sends the moderator back to the sign-in form. */
 function onError(e: unknown, where: HTMLElement): void {
-  if (e instanceof ApiError && e.status === 401) {
+  if (e instanceof ChatError && e.status === 401) {
     client.forget();
     screen('login');
     loginError.textContent = 'Your session has ended. Please sign in again.';
@@ -84,7 +85,7 @@ async function openReport(r: Pick<Report, 'report_id'>): Promise<void> {
         renderReport(detail, { ...done, evidence: full.evidence ?? [] }, async () => undefined);
       } catch (e) {
         // Another moderator resolved it first: show what they decided.
-        if (e instanceof ApiError && e.code === 'CONFLICT') await openReport(full);
+        if (e instanceof ChatError && e.code === 'CONFLICT') await openReport(full);
         else throw new Error(humanError(e));
       } finally {
         await loadQueue();
@@ -103,7 +104,7 @@ loginForm.addEventListener('submit', (ev) => {
   client
     .login(String(data.get('login_id') ?? ''), String(data.get('password') ?? ''))
     .then(start)
-    .catch((e: unknown) => (loginError.textContent = e instanceof ApiError && e.code === 'UNAUTHENTICATED' ? 'Wrong login id or password.' : humanError(e)));
+    .catch((e: unknown) => (loginError.textContent = e instanceof ChatError && e.code === 'UNAUTHENTICATED' ? 'Wrong login id or password.' : humanError(e)));
 });
 
 signOut.addEventListener('click', () => {

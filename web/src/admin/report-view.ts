@@ -1,4 +1,5 @@
-import { formatTime, h } from '../dom.js';
+import { h } from '../dom.js';
+import { formatTime } from '../i18n.js';
 import type { Report } from './types.js';
 import { REASONS, shortId, when } from './queue.js';
 

@@ -1,4 +1,4 @@
-import type { Message } from '../types.js';
+import type { Message } from '../../../client/src/index.js';
 
 /** The moderation API's wire types (docs/moderation.md, the contract's "Safety and moderation"). */
 

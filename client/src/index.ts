@@ -1,0 +1,10 @@
+export { ChatClient, type ChatClientOptions } from './client.js';
+export type { ChatEvents, Me } from './events.js';
+export type { ConnectionState } from './connection.js';
+export { ChatError, isChatError } from './errors.js';
+export type { Session, SessionEnded, EndReason } from './session.js';
+export { memoryStorage, type KeyValueStorage, type Outgoing } from './storage.js';
+export { compareIds } from './feed.js';
+export type { FetchLike } from './rest.js';
+export type { Identifier } from './account.js';
+export type * from './types.js';
