@@ -68,7 +68,7 @@ describe('moderation API: roles, the report queue and resolutions', () => {
     expect(one.status).to.equal(200);
     expect(one.body).to.include({ report_id: ids[1], reason: 'spam', note: 'n1', status: 'open', action: null, resolved_at: null, resolved_by: null });
     expect(one.body.evidence.map((m: { content: string }) => m.content)).to.deep.equal(['first 1', 'second 1']);
-    expect(one.body.evidence[0]).to.have.keys(['message_id', 'room_id', 'uid', 'content', 'timestamp']);
+    expect(one.body.evidence[0]).to.have.keys(['message_id', 'room_id', 'uid', 'content', 'timestamp', 'seq']);
   });
 
   it('answers 400 naming the fields for a bad queue query, 404 for an unknown report', async () => {

@@ -30,6 +30,10 @@ if (!scalar || !mount) {
       '  --scalar-color-orange: #a83c00; --scalar-color-red: #b3001b; --scalar-color-yellow: #7a5600; --scalar-color-purple: #6236a8; --scalar-color-accent: #005d99; }',
       '.dark-mode { --scalar-color-2: #c2c2c2; --scalar-color-3: #b0b0b0; --scalar-color-green: #4cd69b; --scalar-color-blue: #7cc0ff;',
       '  --scalar-color-orange: #ffa066; --scalar-color-red: #ff8a8a; --scalar-color-yellow: #f0c85a; --scalar-color-purple: #c9a6ff; --scalar-color-accent: #7cc0ff; }',
+      // Its endpoint list card becomes a scroll area once the API has many routes, and a scroll area
+      // with nothing focusable in it cannot be scrolled from the keyboard (axe scrollable-region-focusable):
+      // let the card grow with its content instead.
+      '.scalar-card-content.custom-scroll, .scalar-card-content .endpoints { max-height: none !important; overflow: visible !important; }',
     ].join('\n'),
   });
 }
