@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { AppError } from '../core/errors.js';
 /**
  * The web client and the API docs, served by the API server itself:
  *   /                         public/index.html (+ styles.css, icons)
- *   /js/*.js                  the client, compiled from web/src by `npm run build` (dist/web)
+ *   /js/<name>-<hash>.js      each page's script, bundled from web/src by `npm run build` (dist/web);
+ *                             the pages name `/js/<name>.js` and are rewritten to the hashed file
  *   /vendor/socket.io.min.js  socket.io-client's browser bundle, straight from node_modules
  *   /vendor/<name>[@version]/ the docs renderers' browser bundles (VENDOR below), from node_modules
  *   /docs                     public/docs.html: /docs/openapi.json rendered by Scalar
@@ -111,6 +113,25 @@ function socketIoBundle(root: string): string {
   }
 }
 
+/**
+ * The page rewrite that points `/js/<name>.js` at the content-hashed bundle the build wrote
+ * (dist/web/manifest.json). Read again until a build is there, then kept.
+ */
+function clientBundles(clientDir: string): (html: string) => string {
+  let manifest: Record<string, string> | null = null;
+  return (html) => {
+    if (!manifest) {
+      try {
+        manifest = JSON.parse(readFileSync(path.join(clientDir, 'manifest.json'), 'utf8')) as Record<string, string>;
+      } catch {
+        return html; // not built: the script's URL answers the usual 404 that says to build
+      }
+    }
+    const m = manifest;
+    return html.replace(/\/js\/([\w/-]+)\.js"/g, (whole, name: string) => (m[name] ? `/js/${m[name]}"` : whole));
+  };
+}
+
 /** A file, or the usual JSON 404 when it is missing (e.g. the client was not built). */
 function sendPage(res: Response, next: NextFunction, file: string): void {
   pageHeaders(res, file);
@@ -143,6 +164,7 @@ export function webRoutes(opts: WebOptions): Router {
   const staticOpts = { index: false as const, fallthrough: true, redirect: false, setHeaders: pageHeaders };
 
   const vendorBundles = vendorFiles(root);
+  const hashed = clientBundles(clientDir);
   const r = Router();
   // Brotli or gzip, per Accept-Encoding; small answers (under 1 KiB) are sent as they are.
   r.use(compression());
@@ -159,25 +181,24 @@ export function webRoutes(opts: WebOptions): Router {
       res.type('application/json').send(asyncSpec);
     });
   }
-  r.get(['/', '/index.html'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'index.html')));
-  const docsPages = new Map<string, string>();
-  const docsPage = (file: string) => (_req: express.Request, res: Response, next: NextFunction) => {
-    let html = docsPages.get(file);
-    if (html === undefined) {
-      try {
-        html = vendorBundles.versioned(readFileSync(path.join(publicDir, file), 'utf8'));
-      } catch {
-        next(new AppError('NOT_FOUND', `${file} is missing`));
-        return;
-      }
-      docsPages.set(file, html);
+  // Every page names its scripts by plain name; the rewrites point them at versioned and hashed files.
+  const page = (file: string) => (_req: express.Request, res: Response, next: NextFunction) => {
+    let html: string;
+    try {
+      html = hashed(vendorBundles.versioned(readFileSync(path.join(publicDir, file), 'utf8')));
+    } catch {
+      next(new AppError('NOT_FOUND', `${file} is missing`));
+      return;
     }
     pageHeaders(res, file);
+    // The API's Express app makes no ETags; a page gets its own, so a revisit is a cheap 304.
+    res.setHeader('ETag', `"${createHash('sha1').update(html).digest('base64url')}"`);
     res.type('html').send(html);
   };
-  r.get(['/docs', '/docs/'], docsPage('docs.html'));
-  r.get('/docs/socketio', docsPage('docs-socketio.html'));
-  r.get(['/admin', '/admin/'], (_req, res, next) => sendPage(res, next, path.join(publicDir, 'admin.html')));
+  r.get(['/', '/index.html'], page('index.html'));
+  r.get(['/docs', '/docs/'], page('docs.html'));
+  r.get('/docs/socketio', page('docs-socketio.html'));
+  r.get(['/admin', '/admin/'], page('admin.html'));
   r.get('/vendor/socket.io.min.js', (_req, res, next) => sendPage(res, next, vendor));
   r.get('/vendor/:dir/:file', (req, res, next) => {
     const file = vendorBundles.files.get(req.path);

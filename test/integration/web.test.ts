@@ -21,14 +21,16 @@ describe('web client and docs pages served by the API server', () => {
     expect(csp).to.contain("script-src 'self'");
     expect(csp).to.not.contain('unsafe-inline');
     expect(r.headers.get('x-content-type-options')).to.equal('nosniff');
-    expect(r.body).to.contain('<script type="module" src="/js/app.js"></script>');
+    expect(r.body, 'the script is named by its content hash').to.match(/<script type="module" src="\/js\/app-[A-Z0-9]{8}\.js"><\/script>/);
     // One bundle (the client, the SDK and socket.io-client), no inline script.
     expect(r.body).to.not.match(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 
   it('serves the bundled client (with the SDK and socket.io-client), its styles and the socket.io-client browser bundle', async () => {
-    const app = await http(server, 'GET', '/js/app.js');
+    const script = /src="(\/js\/app-[A-Z0-9]{8}\.js)"/.exec((await http(server, 'GET', '/')).body)![1]!;
+    const app = await http(server, 'GET', script);
     expect(app.status).to.equal(200);
+    expect(app.headers.get('cache-control'), 'hashed: cached for good').to.equal('public, max-age=31536000, immutable');
     expect(app.headers.get('content-type')).to.match(/javascript/);
     expect(app.body).to.contain('gby.session.v2');
     expect(app.body).to.contain('/socket.io');
@@ -43,11 +45,11 @@ describe('web client and docs pages served by the API server', () => {
   });
 
   it('serves the docs pages (REST at /docs, Socket.IO at /docs/socketio) naming versioned renderer bundles', async () => {
-    for (const [path, script] of [['/docs', '/js/docs-rest.js'], ['/docs/', '/js/docs-rest.js'], ['/docs/socketio', '/js/docs-socketio.js']] as const) {
+    for (const [path, script] of [['/docs', /\/js\/docs-rest-[A-Z0-9]{8}\.js/], ['/docs/', /\/js\/docs-rest-[A-Z0-9]{8}\.js/], ['/docs/socketio', /\/js\/docs-socketio-[A-Z0-9]{8}\.js/]] as const) {
       const r = await http(server, 'GET', path);
       expect(r.status, path).to.equal(200);
       expect(r.headers.get('content-type')).to.match(/^text\/html/);
-      expect(r.body).to.contain(script);
+      expect(r.body).to.match(script);
       expect(r.body, 'bundles are named by version').to.match(/\/vendor\/(scalar|asyncapi)@\d+\.\d+\.\d+[^/]*\//);
       expect(r.headers.get('content-security-policy')).to.contain("default-src 'self'").and.contain("script-src 'self'");
       expect(r.headers.get('cache-control'), 'HTML is revalidated').to.equal('no-cache');
