@@ -116,7 +116,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     return this.member('/api/v1/auth/sessions', { auth_method: 'credentials', login_id: loginId, credentials: { password, account_type: accountType } }, loginId);
   }
 
-  /** `idToken` from the provider's own sign-in SDK; `register` creates the account on first use. */
+  /**
+   * `idToken` from the provider's own sign-in SDK; `register` creates the account on first use, and
+   * then `loginId` must be the e-mail address the provider verified (ask for its email scope).
+   */
   signInWithPlatform(provider: PlatformProvider, idToken: string, loginId: string, register = false): Promise<Me> {
     const path = register ? '/api/v1/auth/register' : '/api/v1/auth/sessions';
     return this.member(path, { auth_method: 'platform', login_id: loginId, platform: { provider, token: idToken } }, loginId);

@@ -242,6 +242,8 @@ export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
     {
       method: 'post', path: '/api/v1/auth/register', operation: ops.register, tag: auth,
       summary: 'Create a member account (credentials or a platform ID token) and log in',
+      description: 'With `auth_method: platform`, `login_id` must be the e-mail address the ID token says its provider has verified (`email` with `email_verified: true`); '
+        + 'any other address or a phone number is refused with 400 naming `login_id`, so nobody can take an address that is not theirs.',
       responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 409, 429],
     },
     {

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { startServer, type TestServer } from '../support/server.js';
 import { connect, emit, http, type AckResult, type HttpResult } from '../support/clients.js';
 import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
-import { credentialsReq, PASSWORD, platformReq, registerMember, uniqueEmail } from '../support/members.js';
+import { credentialsReq, PASSWORD, platformReq, registerMember, uniqueEmail, uniquePhone, verifiedEmail } from '../support/members.js';
 
 /** The REST answer in the socket's shape, so both doors can be compared field by field. */
 const asAck = (r: HttpResult): AckResult => (r.status < 300 ? { ok: true, data: r.body } : { ok: false, error: r.body });
@@ -45,8 +45,9 @@ describe('member accounts through both doors (REST and the /auth socket)', () =>
 
   it('registers and logs in with a platform token over the socket', async () => {
     const sub = `sub-${uniqueEmail()}`;
-    const reg = await emit(socket, 'register', platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
-    expect(reg.ok).to.equal(true);
+    const email = uniqueEmail();
+    const reg = await emit(socket, 'register', platformReq(email, 'google', await idp.sign({ sub, ...verifiedEmail(email) })));
+    expect(reg.ok, JSON.stringify(reg)).to.equal(true);
     const viaSocket = await emit(socket, 'login', platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
     const viaRest = await rest('/sessions', platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
     expect(shape(viaSocket)).to.deep.equal(shape(viaRest));
@@ -71,6 +72,17 @@ describe('member accounts through both doors (REST and the /auth socket)', () =>
     expect(replay.error!.code).to.equal('UNAUTHENTICATED');
   });
 
+  it('refuses over the socket a platform registration of an address the provider does not vouch for; its owner then registers it', async () => {
+    for (const loginId of [uniqueEmail('victim'), uniquePhone()]) {
+      const reg = await emit(socket, 'register', platformReq(loginId, 'google', await idp.sign({ sub: `sub-${uniqueEmail()}`, ...verifiedEmail(uniqueEmail()) })));
+      expect(reg.ok).to.equal(false);
+      expect(reg.error!.code).to.equal('INVALID_ARGUMENT');
+      expect(reg.error!.error).to.deep.equal([{ field: 'login_id', message: reg.error!.message }]);
+      const owner = await emit(socket, 'register', credentialsReq(loginId));
+      expect(owner.ok, JSON.stringify(owner)).to.equal(true);
+    }
+  });
+
   const errorCases: Array<[string, string, string, () => Promise<unknown>]> = [
     ['a duplicate registration (409)', 'register', '/register', async () => credentialsReq((await registerMember(server)).login_id)],
     ['a wrong password (401)', 'login', '/sessions', async () => credentialsReq((await registerMember(server)).login_id, 'wrong password')],
@@ -79,6 +91,8 @@ describe('member accounts through both doors (REST and the /auth socket)', () =>
     ['a password over 128 characters (400)', 'login', '/sessions', async () => credentialsReq(uniqueEmail(), 'x'.repeat(129))],
     ['an unconfigured provider (400)', 'login', '/sessions', async () => platformReq(uniqueEmail(), 'apple', 'a.b.c')],
     ['a bad platform token (401)', 'register', '/register', async () => platformReq(uniqueEmail(), 'google', idp.unsigned({ sub: 'x' }))],
+    ['a platform login id the provider did not verify (400 naming login_id)', 'register', '/register', async () =>
+      platformReq(uniqueEmail(), 'google', await idp.sign({ sub: `sub-${uniqueEmail()}`, email_verified: false }))],
     ['a refresh pair of two sessions (401)', 'session_refresh', '/sessions/refresh', async () => {
       const [a, b] = [await registerMember(server), await registerMember(server)];
       return { access_token: a.access_token, refresh_token: b.refresh_token };

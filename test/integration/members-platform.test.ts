@@ -4,7 +4,7 @@ import { startServer, type TestServer } from '../support/server.js';
 import { http, sleep } from '../support/clients.js';
 import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { credentialsReq, login, platformReq, register, registerMember, uniqueEmail, uniquePhone } from '../support/members.js';
+import { credentialsReq, login, platformReq, register, registerMember, uniqueEmail, uniquePhone, verifiedEmail } from '../support/members.js';
 
 const PROVIDERS = ['google', 'apple', 'line'] as const;
 
@@ -38,12 +38,13 @@ describe('member accounts: platform login and registration', () => {
     it(`registers with ${provider === 'apple' ? 'an' : 'a'} ${provider} ID token, then logs in with a new token for the same subject`, async () => {
       const sub = subject();
       const loginId = uniqueEmail(provider);
-      const reg = await register(server, platformReq(loginId, provider, await idp.sign({ sub }, { alg: provider === 'apple' ? 'ES256' : 'RS256' })));
+      const reg = await register(server, platformReq(loginId, provider, await idp.sign({ sub, ...verifiedEmail(loginId) }, { alg: provider === 'apple' ? 'ES256' : 'RS256' })));
       expect(reg.status).to.equal(200);
       expect(reg.body).to.have.all.keys('uid', 'access_token', 'refresh_token', 'token_type');
       const me = await http(server, 'GET', '/api/v1/user/me', { token: reg.body.access_token });
       expect(me.body.platform).to.equal(provider);
       expect(me.body.email).to.equal(loginId);
+      expect(me.body.is_email_verified).to.equal(true);
       const again = await login(server, platformReq(loginId, provider, await idp.sign({ sub })));
       expect(again.status).to.equal(200);
       expect(again.body.uid).to.equal(reg.body.uid);
@@ -52,14 +53,16 @@ describe('member accounts: platform login and registration', () => {
 
   it('checks LINE tokens through the configured verify endpoint', async () => {
     const before = idp.requests.verify;
-    const r = await register(server, platformReq(uniqueEmail(), 'line', await idp.sign({ sub: subject() })));
+    const email = uniqueEmail();
+    const r = await register(server, platformReq(email, 'line', await idp.sign({ sub: subject(), ...verifiedEmail(email) })));
     expect(r.status).to.equal(200);
     expect(idp.requests.verify).to.equal(before + 1);
   });
 
   it('finds the member by provider and subject, not by the login_id sent with the login', async () => {
     const sub = subject();
-    const reg = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
+    const email = uniqueEmail();
+    const reg = await register(server, platformReq(email, 'google', await idp.sign({ sub, ...verifiedEmail(email) })));
     const r = await login(server, platformReq(uniqueEmail('other'), 'google', await idp.sign({ sub })));
     expect(r.status).to.equal(200);
     expect(r.body.uid).to.equal(reg.body.uid);
@@ -67,20 +70,12 @@ describe('member accounts: platform login and registration', () => {
 
   it('keeps the same subject at two providers apart', async () => {
     const sub = subject();
-    const g = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
-    const a = await register(server, platformReq(uniqueEmail(), 'apple', await idp.sign({ sub })));
+    const [ge, ae] = [uniqueEmail(), uniqueEmail()];
+    const g = await register(server, platformReq(ge, 'google', await idp.sign({ sub, ...verifiedEmail(ge) })));
+    const a = await register(server, platformReq(ae, 'apple', await idp.sign({ sub, ...verifiedEmail(ae) })));
     expect(g.status).to.equal(200);
     expect(a.status).to.equal(200);
     expect(a.body.uid).to.not.equal(g.body.uid);
-  });
-
-  it('registers with a phone number as the login id', async () => {
-    const phone = uniquePhone();
-    const r = await register(server, platformReq(phone, 'google', await idp.sign({ sub: subject() })));
-    expect(r.status).to.equal(200);
-    const me = await http(server, 'GET', '/api/v1/user/me', { token: r.body.access_token });
-    expect(me.body.phone_number).to.equal(phone);
-    expect(me.body.email).to.equal('');
   });
 
   it('answers 401 to a platform login whose subject was never registered, and audits it', async () => {
@@ -94,15 +89,16 @@ describe('member accounts: platform login and registration', () => {
 
   it('answers 409 when the platform account is already registered', async () => {
     const sub = subject();
-    expect((await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })))).status).to.equal(200);
-    const r = await register(server, platformReq(uniqueEmail(), 'google', await idp.sign({ sub })));
+    const [first, second] = [uniqueEmail(), uniqueEmail()];
+    expect((await register(server, platformReq(first, 'google', await idp.sign({ sub, ...verifiedEmail(first) })))).status).to.equal(200);
+    const r = await register(server, platformReq(second, 'google', await idp.sign({ sub, ...verifiedEmail(second) })));
     expect(r.status).to.equal(409);
     expect(r.body.code).to.equal('CONFLICT');
   });
 
-  it('answers 409 when the login id is already registered (by any method)', async () => {
+  it('answers 409 when the provider-verified login id is already registered (by any method)', async () => {
     const m = await registerMember(server);
-    const r = await register(server, platformReq(m.login_id.toUpperCase(), 'google', await idp.sign({ sub: subject() })));
+    const r = await register(server, platformReq(m.login_id.toUpperCase(), 'google', await idp.sign({ sub: subject(), ...verifiedEmail(m.login_id) })));
     expect(r.status).to.equal(409);
     expect(r.body.message).to.match(/login_id is already registered/);
   });
@@ -114,20 +110,51 @@ describe('member accounts: platform login and registration', () => {
     expect(me.body.is_email_verified).to.equal(true);
   });
 
-  it('leaves the e-mail unverified when the provider vouches for another address or for none', async () => {
-    for (const claims of [{ email: uniqueEmail(), email_verified: true }, { email: 'x', email_verified: false }, {}]) {
-      const email = uniqueEmail();
-      const r = await register(server, platformReq(email, 'google', await idp.sign({ sub: subject(), ...claims })));
-      const me = await http(server, 'GET', '/api/v1/user/me', { token: r.body.access_token });
-      expect(me.body.is_email_verified).to.equal(false);
+  describe('refuses a login id the provider does not vouch for, and leaves it to its owner', () => {
+    // [label, the login id sent, claims about e-mail in the token (besides sub)]
+    const cases: Array<[string, () => string, (loginId: string) => Record<string, unknown>]> = [
+      ['an e-mail address the provider has not verified', () => uniqueEmail('unverified'), (id) => ({ email: id, email_verified: false })],
+      ['an e-mail address without an email_verified claim', () => uniqueEmail('noclaim'), (id) => ({ email: id })],
+      ["someone else's e-mail address (the token verifies another)", () => uniqueEmail('victim'), () => verifiedEmail(uniqueEmail('own'))],
+      ['a phone number', uniquePhone, () => verifiedEmail(uniqueEmail('own'))],
+      ['an address when the token carries no e-mail at all', () => uniqueEmail('bare'), () => ({})],
+    ];
+    for (const [label, makeId, claims] of cases) {
+      it(`answers 400 naming login_id to ${label}; the owner can still register it`, async () => {
+        const loginId = makeId();
+        const sub = subject();
+        const r = await register(server, platformReq(loginId, 'google', await idp.sign({ sub, ...claims(loginId) })));
+        expect(r.status, JSON.stringify(r.body)).to.equal(400);
+        expect(r.body.code).to.equal('INVALID_ARGUMENT');
+        expect(r.body.message).to.match(/login_id must be the e-mail address your provider verified/);
+        expect(r.body.error).to.deep.equal([{ field: 'login_id', message: r.body.message }]);
+        expect(await server.app.db.knex('member_accounts').where({ login_id: loginId }).first()).to.equal(undefined);
+        expect(await server.app.db.knex('platform_identities').where({ provider: 'google', subject: sub }).first()).to.equal(undefined);
+        const owner = await register(server, credentialsReq(loginId));
+        expect(owner.status, JSON.stringify(owner.body)).to.equal(200);
+      });
     }
+
+    it('says so when the token carries no verified e-mail address', async () => {
+      const r = await register(server, platformReq(uniqueEmail(), 'apple', await idp.sign({ sub: subject() }, { alg: 'ES256' })));
+      expect(r.status).to.equal(400);
+      expect(r.body.message).to.match(/this apple token carries no verified e-mail address/);
+    });
+
+    it('does not tell whether an address it refuses is registered', async () => {
+      const m = await registerMember(server);
+      const r = await register(server, platformReq(m.login_id, 'google', await idp.sign({ sub: subject(), ...verifiedEmail(uniqueEmail()) })));
+      expect(r.status).to.equal(400);
+      expect(r.body.code).to.equal('INVALID_ARGUMENT');
+    });
   });
 
   describe('refuses tokens that do not verify, through the HTTP endpoint', () => {
     before(async () => {
       // A genuine account for subject "x" at every provider, so a bad token's 401 is not just "not registered".
       for (const provider of PROVIDERS) {
-        const r = await register(server, platformReq(uniqueEmail(), provider, await idp.sign({ sub: 'x' })));
+        const email = uniqueEmail();
+        const r = await register(server, platformReq(email, provider, await idp.sign({ sub: 'x', ...verifiedEmail(email) })));
         if (r.status !== 200) throw new Error(`setup failed for ${provider}: ${JSON.stringify(r.body)}`);
       }
     });
@@ -162,7 +189,7 @@ describe('member accounts: platform login and registration', () => {
     let token: string;
     before(async () => {
       loginId = uniqueEmail('plat');
-      const r = await register(server, platformReq(loginId, 'google', await idp.sign({ sub: subject() })));
+      const r = await register(server, platformReq(loginId, 'google', await idp.sign({ sub: subject(), ...verifiedEmail(loginId) })));
       token = r.body.access_token;
     });
 

@@ -60,3 +60,6 @@ export async function auditEvents(s: TestServer, userId: string): Promise<string
   const rows = (await s.app.db.knex('audit_events').where({ user_id: userId }).orderBy('id', 'asc').select('event')) as Array<{ event: string }>;
   return rows.map((r) => r.event);
 }
+
+/** ID-token claims of a provider that has verified `email`: the only login id a platform registration may take. */
+export const verifiedEmail = (email: string) => ({ email, email_verified: true });

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Ctx } from '../context.js';
-import type { PlatformVerifier, RateLimiter } from '../ports.js';
+import type { PlatformIdentity, PlatformProvider, PlatformVerifier, RateLimiter } from '../ports.js';
 import type { MembersRepo } from '../../store/members.repo.js';
 import type { IdentitiesRepo } from '../../store/identities.repo.js';
 import type { AuditLog } from '../../store/audit.repo.js';
@@ -17,9 +17,22 @@ export interface PlatformAuthDeps extends NewMemberDeps {
   audit: Pick<AuditLog, 'record'>;
 }
 
+/** The token's e-mail address, normalised, when the provider says it has verified it; else null. */
+function vouchedEmail(identity: PlatformIdentity): string | null {
+  return identity.emailVerified === true && identity.email ? normalizeEmail(identity.email) : null;
+}
+
+function notVouched(provider: PlatformProvider, vouched: string | null): AppError {
+  const message = 'with platform sign-in, login_id must be the e-mail address your provider verified';
+  const hint = vouched === null ? `; this ${provider} token carries no verified e-mail address (ask for the email scope)` : '';
+  return new AppError('INVALID_ARGUMENT', message + hint, { details: [{ field: 'login_id', message: message + hint }] });
+}
+
 /**
  * Register and log in with a Google, Apple or LINE ID token. The verified (provider, subject) is
- * the identity; the login id is only the account's contact address and must be unique.
+ * the identity; the login id is the account's contact address, unique, and must be the e-mail
+ * address the provider vouches for: a login id also names who may register or reset a password
+ * with it, so a platform account must not take an address (or phone number) nobody proved is theirs.
  */
 export class PlatformAuthService {
   constructor(private readonly d: PlatformAuthDeps) {}
@@ -32,10 +45,12 @@ export class PlatformAuthService {
     if (await this.d.identities.find(provider, identity.subject)) {
       throw new AppError('CONFLICT', `this ${provider} account is already registered; log in instead`);
     }
+    // Checked before the taken test, so this door cannot be used to ask whether an address is registered.
+    const vouched = vouchedEmail(identity);
+    if (vouched === null || vouched !== input.login_id) throw notVouched(provider, vouched);
     if (await this.d.accounts.exists(input.login_id)) throw loginIdTaken();
-    // The provider vouches for its own e-mail: when it is the login id, it counts as verified.
-    const emailVerified = identity.emailVerified === true && !!identity.email && normalizeEmail(identity.email) === input.login_id;
-    const pair = await createMember(this.d, { platform: provider, loginId: input.login_id, passwordHash: null, emailVerified, identity });
+    // The provider vouched for this very address, so it starts verified.
+    const pair = await createMember(this.d, { platform: provider, loginId: input.login_id, passwordHash: null, emailVerified: true, identity });
     ctx.log.info({ uid: pair.uid, provider }, 'member registered with a platform');
     return toLoginResp(pair);
   }
