@@ -152,6 +152,9 @@ function toIdentity(provider: PlatformProvider, claims: JWTPayload): PlatformIde
   // Apple sends the flag as the string "true"/"false"; Google as a boolean.
   if (typeof emailVerified === 'boolean') identity.emailVerified = emailVerified;
   else if (emailVerified === 'true' || emailVerified === 'false') identity.emailVerified = emailVerified === 'true';
+  // LINE sends no flag: it releases `email` only with the user's consent and only an address the
+  // user confirmed with LINE, so an e-mail in a LINE token counts as verified by LINE.
+  else if (provider === 'line' && identity.email) identity.emailVerified = true;
   if (typeof name === 'string' && name.length > 0) identity.name = name;
   if (typeof picture === 'string' && picture.length > 0) identity.picture = picture;
   return identity;

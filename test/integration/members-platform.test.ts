@@ -51,6 +51,14 @@ describe('member accounts: platform login and registration', () => {
     });
   }
 
+  it('takes the e-mail of a LINE token as verified by LINE (LINE sends no email_verified flag)', async () => {
+    const email = uniqueEmail('line');
+    const r = await register(server, platformReq(email, 'line', await idp.sign({ sub: subject(), email })));
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const other = await register(server, platformReq(uniqueEmail('victim'), 'line', await idp.sign({ sub: subject(), email: uniqueEmail('own') })));
+    expect(other.status).to.equal(400);
+  });
+
   it('checks LINE tokens through the configured verify endpoint', async () => {
     const before = idp.requests.verify;
     const email = uniqueEmail();

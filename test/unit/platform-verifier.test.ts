@@ -112,7 +112,8 @@ describe('JosePlatformVerifier', () => {
       // The JWKS URL is dead on purpose: in this mode it must never be needed.
       config: () => ({ clientId: idp.audience, issuer: idp.issuer, jwksUrl: `${deadUrl}/jwks`, verifyUrl: idp.verifyUrl }),
       claims: { name: 'Dan', email: 'dan@example.com' },
-      identity: { name: 'Dan', email: 'dan@example.com' },
+      // LINE sends no email_verified: an address in its token is one LINE confirmed.
+      identity: { name: 'Dan', email: 'dan@example.com', emailVerified: true },
     },
   ];
 
