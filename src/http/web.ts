@@ -117,18 +117,22 @@ function socketIoBundle(root: string): string {
  * The page rewrite that points `/js/<name>.js` at the content-hashed bundle the build wrote
  * (dist/web/manifest.json). Read again until a build is there, then kept.
  */
-function clientBundles(clientDir: string): (html: string) => string {
+function clientBundles(clientDir: string): { built(): boolean; rewrite(html: string): string } {
   let manifest: Record<string, string> | null = null;
-  return (html) => {
-    if (!manifest) {
-      try {
-        manifest = JSON.parse(readFileSync(path.join(clientDir, 'manifest.json'), 'utf8')) as Record<string, string>;
-      } catch {
-        return html; // not built: the script's URL answers the usual 404 that says to build
-      }
+  const load = (): Record<string, string> | null => {
+    try {
+      manifest ??= JSON.parse(readFileSync(path.join(clientDir, 'manifest.json'), 'utf8')) as Record<string, string>;
+    } catch {
+      // not built: the script's URL answers the usual 404 that says to build
     }
-    const m = manifest;
-    return html.replace(/\/js\/([\w/-]+)\.js"/g, (whole, name: string) => (m[name] ? `/js/${m[name]}"` : whole));
+    return manifest;
+  };
+  return {
+    built: () => load() !== null,
+    rewrite: (html) => {
+      const m = load();
+      return m ? html.replace(/\/js\/([\w/-]+)\.js"/g, (whole, name: string) => (m[name] ? `/js/${m[name]}"` : whole)) : html;
+    },
   };
 }
 
@@ -182,18 +186,25 @@ export function webRoutes(opts: WebOptions): Router {
     });
   }
   // Every page names its scripts by plain name; the rewrites point them at versioned and hashed files.
+  // A page is read, rewritten and hashed once, as soon as the client's build is there to point at.
+  const pages = new Map<string, { html: string; etag: string }>();
   const page = (file: string) => (_req: express.Request, res: Response, next: NextFunction) => {
-    let html: string;
-    try {
-      html = hashed(vendorBundles.versioned(readFileSync(path.join(publicDir, file), 'utf8')));
-    } catch {
-      next(new AppError('NOT_FOUND', `${file} is missing`));
-      return;
+    let p = pages.get(file);
+    if (!p) {
+      let html: string;
+      try {
+        html = hashed.rewrite(vendorBundles.versioned(readFileSync(path.join(publicDir, file), 'utf8')));
+      } catch {
+        next(new AppError('NOT_FOUND', `${file} is missing`));
+        return;
+      }
+      p = { html, etag: `"${createHash('sha1').update(html).digest('base64url')}"` };
+      if (hashed.built()) pages.set(file, p);
     }
     pageHeaders(res, file);
     // The API's Express app makes no ETags; a page gets its own, so a revisit is a cheap 304.
-    res.setHeader('ETag', `"${createHash('sha1').update(html).digest('base64url')}"`);
-    res.type('html').send(html);
+    res.setHeader('ETag', p.etag);
+    res.type('html').send(p.html);
   };
   r.get(['/', '/index.html'], page('index.html'));
   r.get(['/docs', '/docs/'], page('docs.html'));
