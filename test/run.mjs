@@ -2,8 +2,11 @@
 // Runs the whole suite in phases:
 //   1. unit + integration on the embedded defaults (PGlite, in-process pub/sub), always;
 //   2. integration again on Postgres (and Redis, when REDIS_URL is set) when DATABASE_URL is set;
-//   3. the multinode suite when both DATABASE_URL and REDIS_URL are set (it also starts a throwaway
-//      3-master Redis Cluster from the installed redis-server, and Debian's nginx and haproxy).
+//   3. the multinode suite when both DATABASE_URL and REDIS_URL are set (it also starts Debian's
+//      nginx and haproxy);
+//   4. the multinode suite again on a 3-master Redis Cluster (MULTINODE_REDIS=cluster): the phase
+//      starts the Cluster from the installed redis-server on ports of its own and tears it down
+//      after (test/multinode/support/redis-mode.ts).
 // A phase whose service cannot be reached fails loudly; nothing is skipped silently.
 // Extra arguments are passed to mocha and restrict phase 1 to them (e.g. a single file).
 import { spawn } from 'node:child_process';
@@ -39,6 +42,7 @@ function phase(name, files, env) {
 }
 
 const base = { ...process.env };
+delete base.MULTINODE_REDIS;
 delete base.DATABASE_URL;
 delete base.REDIS_URL;
 
@@ -55,6 +59,7 @@ if (args.length) {
   }
   if (DATABASE_URL && REDIS_URL) {
     results.push(await phase('multinode (Postgres + Redis, several processes)', ['test/multinode'], { ...base, DATABASE_URL, REDIS_URL }));
+    results.push(await phase('multinode (Postgres + 3-master Redis Cluster)', ['test/multinode'], { ...base, DATABASE_URL, REDIS_URL, MULTINODE_REDIS: 'cluster' }));
   } else {
     console.log('\n(multinode suite not run: it needs both DATABASE_URL and REDIS_URL; .ci/run sets them)');
   }

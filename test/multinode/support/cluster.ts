@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
 import { TEST_DEFAULTS } from '../../support/server.js';
 import { freePort } from '../../support/free-port.js';
+import { phaseRedisCluster } from './redis-mode.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -38,8 +39,8 @@ export interface Cluster {
   env: Record<string, string>;
   /** A client on the cluster's database, for assertions on what is stored. */
   db: pg.Pool;
-  /** A client on the cluster's Redis, for assertions on the shared state (keys under `env.REDIS_PREFIX`). */
-  redis: TestRedis;
+  /** A client on the nodes' Redis (a Cluster client on a Cluster), for assertions on the shared state (keys under `env.REDIS_PREFIX`). */
+  redis: SharedRedis;
   /** SIGTERM to every live node (SIGKILL after a grace period), then drops the database and the Redis keys. */
   stop(): Promise<void>;
 }
@@ -48,8 +49,20 @@ export interface ClusterOptions {
   nodes: number;
   /** Extra configuration for every node (e.g. a tight RATE_MESSAGE_SEND). */
   env?: Record<string, string>;
-  /** Run the nodes on this Redis Cluster (REDIS_CLUSTER_NODES) instead of REDIS_URL. */
+  /**
+   * Run the nodes on this Redis Cluster (REDIS_CLUSTER_NODES) instead of REDIS_URL. Defaults to
+   * the phase's Cluster when MULTINODE_REDIS=cluster (support/redis-mode.ts).
+   */
   redisCluster?: string[];
+}
+
+/** What the tests read of the shared Redis state, the same on one server and on a Cluster. */
+export interface SharedRedis {
+  zScore(key: string, member: string): Promise<number | null>;
+  zRange(key: string, start: number, stop: number): Promise<string[]>;
+  /** Deletes every key that starts with `prefix`, on every master of a Cluster. */
+  deleteKeys(prefix: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 const newRedisClient = (url: string) => createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
@@ -67,6 +80,31 @@ export async function connectRedisOrFail(url: string): Promise<TestRedis> {
   return client;
 }
 
+async function deleteKeys(client: TestRedis, prefix: string): Promise<void> {
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    // One DEL per key: on a Cluster master the keys of one SCAN page may sit in different slots.
+    for (const key of keys) await client.del(key);
+  }
+}
+
+/** A client of one Redis, or of a Cluster (keys routed to their slot's master, SCAN on each master). */
+export async function connectSharedRedis(target: string | string[]): Promise<SharedRedis> {
+  if (typeof target === 'string') {
+    const one = await connectRedisOrFail(target);
+    return { zScore: (k, m) => one.zScore(k, m), zRange: (k, a, b) => one.zRange(k, a, b), deleteKeys: (p) => deleteKeys(one, p), close: () => one.close() };
+  }
+  const cluster = createCluster({ rootNodes: target.map((url) => ({ url })), defaults: { socket: { connectTimeout: 3000 } } });
+  cluster.on('error', () => undefined); // a restarted master: the commands themselves report it
+  await cluster.connect();
+  return {
+    zScore: (k, m) => cluster.zScore(k, m),
+    zRange: (k, a, b) => cluster.zRange(k, a, b),
+    async deleteKeys(prefix) {
+      for (const master of cluster.masters) await deleteKeys((await cluster.nodeClient(master)) as unknown as TestRedis, prefix);
+    },
+    close: () => cluster.close(),
+  };
+}
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -135,9 +173,9 @@ async function waitReady(node: ClusterNode, deadline: number): Promise<void> {
  */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   if (!process.env.DATABASE_URL || !process.env.REDIS_URL) throw new Error('the multinode suite needs DATABASE_URL and REDIS_URL');
-  // On a Cluster, `redis` is a plain client of its first master (the cluster is thrown away after).
-  const redisUrl = opts.redisCluster?.[0] ?? process.env.REDIS_URL;
-  const redis = await connectRedisOrFail(redisUrl);
+  const redisCluster = opts.redisCluster ?? (await phaseRedisCluster())?.urls;
+  const redisUrl = process.env.REDIS_URL;
+  const redis = await connectSharedRedis(redisCluster ?? redisUrl);
   let database: TestDatabase;
   try {
     database = await createTestDatabase();
@@ -148,7 +186,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const env: Record<string, string> = {
     ...CLUSTER_DEFAULTS,
     ...database.env,
-    ...(opts.redisCluster ? { REDIS_CLUSTER_NODES: opts.redisCluster.join(',') } : { REDIS_URL: redisUrl }),
+    ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.join(',') } : { REDIS_URL: redisUrl }),
     REDIS_PREFIX: `gbymn${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     ...(opts.env ?? {}),
@@ -159,11 +197,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
     await db.end().catch(() => undefined);
-    if (!opts.redisCluster) {
-      for await (const keys of redis.scanIterator({ MATCH: `${env.REDIS_PREFIX}:*`, COUNT: 500 })) {
-        if (keys.length) await redis.del(keys);
-      }
-    }
+    await redis.deleteKeys(`${env.REDIS_PREFIX}:`).catch(() => undefined);
     await redis.close().catch(() => undefined);
     await database.drop();
   };

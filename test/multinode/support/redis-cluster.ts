@@ -1,5 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +12,12 @@ const READY_TIMEOUT_MS = 30_000;
 export interface RedisCluster {
   /** redis://127.0.0.1:<port> of every master, for REDIS_CLUSTER_NODES. */
   urls: string[];
+  /** The index (in `urls`) of the master that serves `key`'s hash slot. */
+  masterOf(key: string): Promise<number>;
+  /** SIGKILLs master `index` (its slots go down with it: there are no replicas). */
+  kill(index: number): Promise<void>;
+  /** Starts a killed master again on its ports, with its cluster config (same slots, no data), and waits for cluster_state:ok. */
+  start(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,71 +26,121 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+async function poll(what: string, deadline: number, probe: () => Promise<boolean>): Promise<void> {
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`Redis Cluster test harness: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every server process and directory of every cluster of this process, for the exit handler. */
+const live = new Map<ChildProcess, string>();
+process.once('exit', () => {
+  for (const [p, dir] of live) {
+    p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Also when this process is killed without an exit handler (SIGKILL): a detached shell waits for
+ * this process to be gone, then kills the servers it was given and removes their directory.
+ */
+function watchdog(pids: number[], dir: string): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids.join(' ')} 2>/dev/null; rm -rf '${dir}'`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 /**
  * A throwaway Redis Cluster of `masters` masters (no replicas) from the installed `redis-server`:
  * each on its own free ports (client and cluster bus), in a temporary directory, with nothing
- * persisted; `stop` kills them and removes the directory. Fails with a clear message when
- * redis-server or redis-cli is missing.
+ * persisted but the cluster config; `stop` kills them and removes the directory, and so does the
+ * exit of this process (or a watchdog, when this process is killed outright). Fails with a clear
+ * message when redis-server or redis-cli is missing.
  */
 export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gby-redis-cluster-'));
-  const procs: ChildProcess[] = [];
+  const procs: Array<ChildProcess | undefined> = [];
   const ports: number[] = [];
+  const buses: number[] = [];
+
+  const exited = (p: ChildProcess | undefined) =>
+    new Promise<void>((resolve) => {
+      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+
+  async function spawnServer(i: number): Promise<void> {
+    const nodeDir = path.join(dir, String(ports[i]));
+    await mkdir(nodeDir, { recursive: true });
+    const p = spawn('redis-server', [
+      '--port', String(ports[i]), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(buses[i]),
+      '--cluster-config-file', path.join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', '2000',
+      '--dir', nodeDir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', path.join(nodeDir, 'log'),
+    ], { stdio: 'ignore' });
+    await new Promise<void>((resolve, reject) => {
+      p.once('spawn', resolve);
+      p.once('error', (e) => reject(new Error(`cannot start redis-server for the Redis Cluster tests (is it installed?): ${e.message}`)));
+    });
+    procs[i] = p;
+    live.set(p, dir);
+    p.once('exit', () => live.delete(p));
+    await poll(`redis-server on port ${ports[i]} did not start`, Date.now() + READY_TIMEOUT_MS, async () => (await redisCli(ports[i]!, 'ping')).includes('PONG'));
+  }
+
+  const whole = () => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    return Promise.all(ports.map((port) =>
+      poll(`the Redis Cluster did not reach cluster_state:ok on port ${port}`, deadline, async () => (await redisCli(port, 'cluster', 'info')).includes('cluster_state:ok')),
+    ));
+  };
+
   const stop = async () => {
-    await Promise.all(
-      procs.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.exitCode !== null || p.signalCode !== null) return resolve();
-            p.once('exit', () => resolve());
-            p.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(procs.map(exited));
     await rm(dir, { recursive: true, force: true });
   };
+
   try {
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
-      const bus = await freePort();
-      const nodeDir = path.join(dir, String(port));
-      await run('mkdir', ['-p', nodeDir]);
-      const p = spawn('redis-server', [
-        '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(bus),
-        '--cluster-config-file', path.join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', '2000',
-        '--dir', nodeDir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', path.join(nodeDir, 'log'),
-      ], { stdio: 'ignore' });
-      const spawned = new Promise<void>((resolve, reject) => {
-        p.once('spawn', resolve);
-        p.once('error', (e) => reject(new Error(`cannot start redis-server for the Redis Cluster test (is it installed?): ${e.message}`)));
-      });
-      procs.push(p);
-      await spawned;
-      ports.push(port);
+      ports.push(await freePort());
+      buses.push(await freePort());
+      await spawnServer(i);
     }
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (const port of ports) {
-      for (;;) {
-        try {
-          if ((await redisCli(port, 'ping')).includes('PONG')) break;
-        } catch {
-          // not listening yet
-        }
-        if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    watchdog(procs.map((p) => p!.pid!), dir);
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
-    for (const port of ports) {
-      for (;;) {
-        if ((await redisCli(port, 'cluster', 'info')).includes('cluster_state:ok')) break;
-        if (Date.now() > deadline) throw new Error(`the Redis Cluster did not reach cluster_state:ok on port ${port}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await whole();
   } catch (e) {
     await stop();
     throw e;
   }
-  return { urls: ports.map((p) => `redis://127.0.0.1:${p}`), stop };
+
+  return {
+    urls: ports.map((p) => `redis://127.0.0.1:${p}`),
+    async masterOf(key) {
+      const slot = Number((await redisCli(ports[0]!, 'cluster', 'keyslot', key)).trim());
+      // CLUSTER NODES: "<id> <ip:port@bus> <flags> ... <from>-<to> ..." per node.
+      for (const line of (await redisCli(ports[0]!, 'cluster', 'nodes')).split('\n')) {
+        const f = line.trim().split(' ');
+        const port = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
+        for (const range of f.slice(8)) {
+          const [from, to = from] = range.split('-').map(Number);
+          if (slot >= from! && slot <= to!) return ports.indexOf(port);
+        }
+      }
+      throw new Error(`no master serves slot ${slot}`);
+    },
+    kill: (i) => exited(procs[i]),
+    async start(i) {
+      await spawnServer(i);
+      watchdog([procs[i]!.pid!], dir);
+      await whole();
+    },
+    stop,
+  };
 }
