@@ -20,6 +20,7 @@ import { createMemberModule } from './members.module.js';
 import { connectRedis, type RedisConnections } from './infra/redis.js';
 import { MemoryMatchPool } from './infra/match-pool.memory.js';
 import { RedisMatchPool } from './infra/match-pool.redis.js';
+import { reloadAfterOutage } from './infra/match-pool.reload.js';
 import { mapRedisOutage } from './infra/redis-errors.js';
 import { FlexibleRateLimiter, rateRules } from './infra/rate-limiter.js';
 import { RedisRevocationBus } from './infra/revocation-bus.js';
@@ -128,7 +129,11 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   }, audit, broadcaster, redis ? new RedisRevocationBus(redis.pub, redis.sub, config.redisPrefix, log) : null);
 
   // Redis connection errors of the pool become 503 UNAVAILABLE (with Retry-After), not 500.
-  const pool: MatchPool = redis ? mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking') : new MemoryMatchPool();
+  // After an outage it pairs nobody until the blocks are loaded again (Redis may have come back empty).
+  const redisPool = redis
+    ? reloadAfterOutage(mapRedisOutage(new RedisMatchPool(redis.client, { prefix: `${config.redisPrefix}:mm:` }), 'matchmaking'), redis.client, () => moderation.loadBlocks(), log)
+    : null;
+  const pool: MatchPool = redisPool ?? new MemoryMatchPool();
   const notifier = opts.notifier ?? createNotifier(config, log);
   const platform = opts.platform ?? new JosePlatformVerifier(config.providers);
 
@@ -151,7 +156,15 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
   const bench = config.benchHooks ? new BenchHooks(() => ({ sockets: { '/matchmaking': io.of('/matchmaking').sockets.size, '/rooms': io.of('/rooms').sockets.size }, messageWrites: messages.writeStats() })) : null;
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
-  if (redis) checks.push({ name: 'redis', check: () => redis!.ping() });
+  if (redis) {
+    checks.push({
+      name: 'redis',
+      check: async () => {
+        await redis!.ping();
+        if (redisPool?.reloading()) throw new Error('the matchmaking pool is reloading its blocks after a Redis outage');
+      },
+    });
+  }
 
   app = createHttpApp({
     log,
