@@ -192,6 +192,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ...(opts.env ?? {}),
   };
   const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  // An idle connection ended by the server (the drop at teardown) must not surface as an uncaught error.
+  db.on('error', () => undefined);
   const nodes: ClusterNode[] = [];
 
   const stop = async () => {
