@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/databases.j
 import { TEST_DEFAULTS } from '../../support/server.js';
 import { freePort } from '../../support/free-port.js';
 import { phaseRedisCluster } from './redis-mode.js';
+import { watchdog } from './watchdog.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -118,6 +119,7 @@ function spawnNode(index: number, port: number, env: Record<string, string>): Cl
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(proc);
+  if (proc.pid) watchdog([proc.pid], 'src/main.ts');
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-OUTPUT_KEEP);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../support/free-port.js';
+import { watchdog } from './watchdog.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 30_000;
@@ -46,15 +47,6 @@ process.once('exit', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/**
- * Also when this process is killed without an exit handler (SIGKILL): a detached shell waits for
- * this process to be gone, then kills the servers it was given and removes their directory.
- */
-function watchdog(pids: number[], dir: string): void {
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids.join(' ')} 2>/dev/null; rm -rf '${dir}'`;
-  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
-}
 
 /**
  * A throwaway Redis Cluster of `masters` masters (no replicas) from the installed `redis-server`:
@@ -112,7 +104,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       buses.push(await freePort());
       await spawnServer(i);
     }
-    watchdog(procs.map((p) => p!.pid!), dir);
+    watchdog(procs.map((p) => p!.pid!), 'redis-server', dir);
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     await whole();
   } catch (e) {
@@ -138,7 +130,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     kill: (i) => exited(procs[i]),
     async start(i) {
       await spawnServer(i);
-      watchdog([procs[i]!.pid!], dir);
+      watchdog([procs[i]!.pid!], 'redis-server', dir);
       await whole();
     },
     stop,
