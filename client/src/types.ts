@@ -112,6 +112,39 @@ export type UpdateUserInfo = Partial<Pick<UserInfo, 'avatar_url' | 'full_name' |
 
 export type ReportReason = 'spam' | 'harassment' | 'sexual' | 'hate' | 'violence' | 'minor_safety' | 'other';
 
+export type Role = 'user' | 'moderator' | 'admin';
+
+/** A report as the moderation API (/api/v1/admin) shows it; `evidence` only on the single-report read. */
+export interface Report {
+  report_id: string;
+  room_id: string;
+  reporter_uid: string;
+  reported_uid: string;
+  reason: string;
+  note: string;
+  status: 'open' | 'resolved';
+  action: 'dismiss' | 'ban' | null;
+  /** Extension: the moderator's note when resolving. */
+  resolution_note: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  evidence?: Message[];
+}
+
+export interface ReportPage {
+  pager: Pager;
+  data: Report[];
+}
+
+/** The answer to a ban or an unban. */
+export interface BanResp {
+  uid: string;
+  user_status: 'banned' | 'active';
+  /** ISO-8601; null while banned means permanent. */
+  banned_until: string | null;
+}
+
 export interface TypingEvent {
   room_id: string;
   uid: string;

@@ -1,38 +1,26 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { anonLogin, http } from '../support/clients.js';
 import { registerMember, type Member } from '../support/members.js';
 import { report, staff } from '../support/moderation.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import type { Tab } from '../support/browser.js';
+import { webSuite } from '../support/web-suite.js';
 
 /** The moderators' page at /admin, in headless Chromium against a real server. */
 describe('moderation page (/admin) in headless Chromium', function () {
   this.timeout(45_000);
+  const suite = webSuite();
   let server: TestServer;
-  let browser: Browser;
   let mod: Member;
-  const tabs: Tab[] = [];
 
-  before(async function () {
-    this.timeout(120_000); // launching Chromium and compiling the client take a while on a busy machine
-    browser = await launchBrowser();
-    await buildWebClient();
-    server = await startServer();
+  before(async () => {
+    server = suite.server;
     mod = await staff(server, 'moderator');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
   });
 
   async function signIn(m: Member): Promise<Tab> {
-    const t = await openTab(browser, server.url);
-    tabs.push(t);
+    const t = await suite.tab();
     await t.page.goto('/admin');
     await t.page.getByLabel('E-mail or phone').fill(m.login_id);
     await t.page.getByLabel('Password').fill(m.password);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server.js';
-import { anonLogin, connect, emit, http, matchedPair, sleep, type AnonUser } from '../support/clients.js';
+import { anonLogin, connect, emit, http, matchedPair, serverWithPair, sleep, type AnonUser } from '../support/clients.js';
 
 /** Every REST endpoint of chat.api, with a path that exists. */
 const ENDPOINTS = (room: string) =>
@@ -37,10 +37,7 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
   let user: AnonUser;
   let roomId: string;
   before(async () => {
-    server = await startServer();
-    const pair = await matchedPair(server);
-    user = pair.a;
-    roomId = pair.roomId;
+    ({ server, user, roomId } = await serverWithPair());
   });
   after(async () => server?.close());
 

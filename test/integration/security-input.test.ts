@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server.js';
-import { connect, emit, http, matchedPair, type AnonUser } from '../support/clients.js';
+import { connect, emit, http, matchedPair, serverWithPair, type AnonUser } from '../support/clients.js';
 import { credentialsReq, register, uniqueEmail } from '../support/members.js';
 
 const INT8_PAST = '9223372036854775808';
@@ -10,10 +10,7 @@ describe('security: malformed input that used to reach the database gets 400, ne
   let user: AnonUser;
   let roomId: string;
   before(async () => {
-    server = await startServer();
-    const pair = await matchedPair(server);
-    user = pair.a;
-    roomId = pair.roomId;
+    ({ server, user, roomId } = await serverWithPair());
   });
   after(async () => server?.close());
 

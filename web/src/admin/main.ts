@@ -4,7 +4,7 @@ import { humanError } from '../errors.js';
 import { AdminClient } from './client.js';
 import { renderQueue } from './queue.js';
 import { renderReport } from './report-view.js';
-import type { Report } from './types.js';
+import type { Report } from '../../../client/src/index.js';
 
 /** The moderator page at /admin: sign in, the report queue, one report, a decision. */
 

@@ -1,6 +1,6 @@
 import { h } from '../dom.js';
 import { formatTime } from '../i18n.js';
-import type { Report } from './types.js';
+import type { Report } from '../../../client/src/index.js';
 import { REASONS, shortId, when } from './queue.js';
 
 export interface Decision {
