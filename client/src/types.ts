@@ -106,6 +106,8 @@ export interface UserInfo {
   role: string;
   update_at: string;
   create_at: string;
+  /** Kept from the contract's seed; always "" (never a token). */
+  Authorization: string;
 }
 
 export type UpdateUserInfo = Partial<Pick<UserInfo, 'avatar_url' | 'full_name' | 'nickname' | 'gender_code' | 'birthdate' | 'address' | 'preferred_language' | 'currency' | 'national' | 'post_code' | 'carrier'>>;
@@ -120,7 +122,7 @@ export interface Report {
   room_id: string;
   reporter_uid: string;
   reported_uid: string;
-  reason: string;
+  reason: ReportReason;
   note: string;
   status: 'open' | 'resolved';
   action: 'dismiss' | 'ban' | null;

@@ -26,7 +26,7 @@ export const MODERATION_SCHEMAS: Record<string, JsonSchema> = {
   },
   Report: {
     type: 'object',
-    required: ['report_id', 'room_id', 'reporter_uid', 'reported_uid', 'reason', 'note', 'status', 'action', 'created_at', 'resolved_at', 'resolved_by'],
+    required: ['report_id', 'room_id', 'reporter_uid', 'reported_uid', 'reason', 'note', 'status', 'action', 'resolution_note', 'created_at', 'resolved_at', 'resolved_by'],
     properties: {
       report_id: { type: 'string' },
       room_id: { type: 'string' },
