@@ -3,7 +3,7 @@ import type { MemberOperations } from '../operations/members.ops.js';
 import type { ModerationOperations } from '../operations/moderation.ops.js';
 import { MODERATION_SCHEMAS, moderationRouteDocs } from './api-docs.moderation.js';
 import type { ErrorCode } from '../core/errors.js';
-import { buildOpenApi, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
+import { buildOpenApi, ok, pageOf, ref, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
 
 /**
  * The table behind /docs/openapi.json: one row per REST route, naming the operation whose joi
@@ -11,7 +11,6 @@ import { buildOpenApi, type JsonSchema, type LinkDoc, type OpenApiDocument, type
  * new row; test/integration/openapi.test.ts fails when a mounted route has no row.
  */
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const str = (description: string): JsonSchema => ({ type: 'string', description });
 
 const USER_INFO_FIELDS = [
@@ -80,11 +79,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       totalPages: { type: 'integer' },
     },
   },
-  ListMessageResp: {
-    type: 'object',
-    required: ['pager', 'data'],
-    properties: { pager: ref('Pager'), data: { type: 'array', items: ref('Message'), description: 'Newest first; page 1 holds the newest.' } },
-  },
+  ListMessageResp: pageOf('Message', 'Newest first; page 1 holds the newest.'),
   CatchUp: {
     type: 'object',
     required: ['room_id', 'messages', 'has_more', 'closed'],
@@ -161,7 +156,6 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   UNAVAILABLE: 'a backing service (Redis, Postgres) is unreachable right now; Retry-After when known',
 };
 
-const ok = (schema: string, description = 'OK', status = 200) => ({ status, description, schema: ref(schema) });
 
 /** chat.api under /api/v1 (src/http/chat.routes.ts), plus the health routes. */
 export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
