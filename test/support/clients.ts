@@ -114,9 +114,17 @@ export async function matchedPair(server: TestServer | string): Promise<{ a: Ano
   return { a, b, roomId: jb.body.room_id };
 }
 
-/** A fresh server (with `env`) and a matched pair on it: `user` is the pair's first member. */
-export async function serverWithPair(env: Record<string, string> = {}): Promise<{ server: TestServer; user: AnonUser; partner: AnonUser; roomId: string }> {
-  const server = await startServer(env);
-  const { a, b, roomId } = await matchedPair(server);
-  return { server, user: a, partner: b, roomId };
+/**
+ * A fresh server (with `env`) and a matched pair on it for the calling `describe`, closed after it:
+ * `user` is the pair's first member. Read the fields inside tests.
+ */
+export function pairedServer(env: Record<string, string> = {}): { server: TestServer; user: AnonUser; partner: AnonUser; roomId: string } {
+  const paired = {} as { server: TestServer; user: AnonUser; partner: AnonUser; roomId: string };
+  before(async () => {
+    paired.server = await startServer(env);
+    const { a, b, roomId } = await matchedPair(paired.server);
+    Object.assign(paired, { user: a, partner: b, roomId });
+  });
+  after(async () => paired.server?.close());
+  return paired;
 }
