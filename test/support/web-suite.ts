@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer } from './server.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from './browser.js';
+import { buildWebClient, launchBrowser, openTab, type BrowserChoice, type Tab } from './browser.js';
 
 /**
  * What every end-to-end file needs: Chromium, the bundled web client and a real server, started
@@ -15,8 +15,11 @@ export interface WebSuite {
   tab(options?: { viewport?: { width: number; height: number }; extra?: Parameters<Browser['newContext']>[0]; on?: TestServer }): Promise<Tab>;
 }
 
-/** Registers the hooks in the calling `describe`; `env` configures the suite's server. */
-export function webSuite(env: Record<string, string> = {}): WebSuite {
+/**
+ * Registers the hooks in the calling `describe`; `env` configures the suite's server, `choice`
+ * which Chromium runs (browser.ts).
+ */
+export function webSuite(env: Record<string, string> = {}, choice: BrowserChoice = 'auto'): WebSuite {
   let browser: Browser | undefined;
   let server: TestServer | undefined;
   const contexts: BrowserContext[] = [];
@@ -24,7 +27,7 @@ export function webSuite(env: Record<string, string> = {}): WebSuite {
   before(async function () {
     this.timeout(120_000); // launching Chromium and compiling the client take a while on a busy machine
     // Chromium first: when it is missing this must fail, loudly, before anything else.
-    browser = await launchBrowser();
+    browser = await launchBrowser(choice);
     await buildWebClient();
     server = await startServer(env);
   });
