@@ -55,7 +55,7 @@ export function createModerationModule(d: ModerationModuleDeps) {
     clock: d.clock,
     audit: d.audit,
   });
-  const admin = new AdminService({ reports: new ReportsRepo(d.db), standing: d.standing, bans, audit: d.audit });
+  const admin = new AdminService({ reports: new ReportsRepo(d.db), standing: d.standing, bans, sessions: d.sessions, audit: d.audit });
   const ops = moderationOperations({ reports, blocks, admin });
   return {
     ops,

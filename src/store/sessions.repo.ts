@@ -59,6 +59,12 @@ export class SessionsRepo {
     return Number(n) > 0;
   }
 
+  /** The ids of a user's sessions that are not revoked (expired ones included: they are cheap to drop). */
+  async liveIdsForUser(userId: string): Promise<string[]> {
+    const rows = (await this.db('sessions').where({ user_id: userId }).whereNull('revoked_at').select('id')) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
   /** Revokes every active session of a user except `keep`; returns the ids revoked. */
   async revokeAllForUser(userId: string, reason: string, keep?: string, trx: Knex = this.db): Promise<string[]> {
     const q = trx('sessions').where({ user_id: userId }).whereNull('revoked_at');

@@ -135,6 +135,16 @@ describe('moderation API: roles, the report queue and resolutions', () => {
     expect((await http(server, 'PUT', `/api/v1/admin/users/${randomUUID()}/role`, { token: admin.access_token, body: { role: 'user' } })).status).to.equal(404);
   });
 
+  it('takes a role away at once: the demoted moderator\'s next call answers 403, inside the session cache window', async () => {
+    const m = await staff(server, 'moderator');
+    expect((await get(m.access_token, '/reports')).status).to.equal(200); // now cached as a moderator
+    const r = await http(server, 'PUT', `/api/v1/admin/users/${m.uid}/role`, { token: admin.access_token, body: { role: 'user' } });
+    expect(r.status).to.equal(200);
+    const after = await get(m.access_token, '/reports');
+    expect(after.status).to.equal(403);
+    expect((await http(server, 'GET', '/api/v1/user/me', { token: m.access_token })).body).to.include({ role: 'user', user_status: 'active' });
+  });
+
   it('records every moderation action in the audit log with who did it', async () => {
     const a2 = await staff(server, 'admin');
     const target = await registerMember(server);

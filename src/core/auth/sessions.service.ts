@@ -167,6 +167,16 @@ export class SessionService {
     this.forget(await this.repo.revokeAllForUser(uid, reason, keep, trx));
   }
 
+  /**
+   * The user's standing changed (a new role): every node drops its cached copy of the user's sessions
+   * at once, so the next call reads the new role. The sessions stay valid and their sockets stay up.
+   */
+  async refreshUser(uid: string): Promise<void> {
+    const sids = await this.repo.liveIdsForUser(uid);
+    this.markRevoked(sids);
+    if (sids.length) this.revocations?.publish(sids);
+  }
+
   /** Revoked here: drop it from every node's cache at once and disconnect its sockets everywhere. */
   private forget(sids: readonly string[]): void {
     this.markRevoked(sids);

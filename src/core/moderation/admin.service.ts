@@ -8,6 +8,7 @@ import type { Role } from '../../store/users.repo.js';
 import type { Pagination } from '../chat/rooms.service.js';
 import type { BanInput, ReportQueueInput, ReportRef, ResolveInput, RoleInput, UidRef } from '../../schemas/moderation.schemas.js';
 import type { BanResp, BansService, Moderator } from './bans.service.js';
+import type { SessionService } from '../auth/sessions.service.js';
 
 /** The contract's `Report`; `evidence` only on the single-report read. */
 export interface ReportView {
@@ -55,6 +56,7 @@ export interface AdminDeps {
   reports: Pick<ReportsRepo, 'find' | 'page' | 'resolve'>;
   standing: Pick<StandingRepo, 'setRole' | 'find'>;
   bans: BansService;
+  sessions: Pick<SessionService, 'refreshUser'>;
   audit: Pick<AuditLog, 'record'>;
 }
 
@@ -111,6 +113,8 @@ export class AdminService {
       throw new AppError('INVALID_ARGUMENT', 'you cannot change your own role', { details: [{ field: 'uid', message: 'uid must not be your own' }] });
     }
     if (!(await this.d.standing.setRole(input.uid, input.role))) throw new AppError('NOT_FOUND', 'no such user');
+    // Every node, not after the session cache's few seconds: a demoted moderator loses the queue at once.
+    await this.d.sessions.refreshUser(input.uid);
     await this.d.audit.record('role_changed', { userId: actor.uid, sessionId: actor.sid, ip: ctx.ip, detail: { actor: actor.uid, target: input.uid, role: input.role } });
     return { uid: input.uid, role: input.role };
   }
