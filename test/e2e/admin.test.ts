@@ -61,6 +61,8 @@ describe('moderation page (/admin) in headless Chromium', function () {
     await t.page.getByRole('button', { name: 'Ban', exact: true }).click();
     await t.page.getByRole('button', { name: /Confirm ban \(7 days\)/ }).click();
     await t.page.locator('.facts dd', { hasText: 'Banned' }).waitFor();
+    // The queue reloads after the decision is shown: wait for the report to leave it.
+    await t.page.locator(`[data-report="${reportId}"]`).waitFor({ state: 'detached' });
     expect(await t.page.locator(`[data-report="${reportId}"]`).count()).to.equal(0);
 
     const api = await http(server, 'GET', `/api/v1/admin/reports/${reportId}`, { token: mod.access_token });
