@@ -7,6 +7,7 @@ export function memberAuthRoutes(ops: MemberOperations, auth: RequestHandler): R
   const r = Router();
   r.post('/register', adapt(ops.register));
   r.post('/sessions', adapt(ops.login));
+  r.post('/platform/sessions', adapt(ops.platformSignIn));
   r.post('/sessions/refresh', adapt(ops.sessionRefresh));
   r.delete('/sessions', auth, adapt(ops.logout));
   r.post('/password-resets/request', adapt(ops.requestPasswordReset));
