@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import { startServer, type TestServer } from '../support/server.js';
 import { connect, emit, http, type AckResult } from '../support/clients.js';
-import { startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
+import { issuerEnv, startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
 import { registerMember, uniqueEmail } from '../support/members.js';
 import { HttpCodeExchanger } from '../../src/infra/platform-code-exchange.js';
 import { isAppError } from '../../src/core/errors.js';
@@ -15,16 +15,6 @@ const pkce = () => {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 };
-
-/** The env of a server whose three providers all point at the local issuer (LINE with its channel secret). */
-export const issuerEnv = (idp: OidcIssuer, lineSecret = idp.clientSecret): Record<string, string> => ({
-  ...Object.fromEntries(['GOOGLE', 'APPLE', 'LINE'].flatMap((p) => [[`${p}_ISSUER`, idp.issuer], [`${p}_JWKS_URL`, idp.jwksUrl], [`${p}_AUTHORIZE_URL`, idp.authorizeUrl]])),
-  GOOGLE_CLIENT_ID: idp.audience,
-  APPLE_CLIENT_ID: idp.audience,
-  LINE_CHANNEL_ID: idp.audience,
-  LINE_CHANNEL_SECRET: lineSecret,
-  LINE_TOKEN_URL: idp.tokenUrl,
-});
 
 describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platform_sign_in)', function () {
   this.timeout(30_000);

@@ -193,3 +193,13 @@ export async function startOidcIssuer(opts: { audience?: string; clientSecret?: 
     },
   };
 }
+
+/** The env of a server whose three providers all point at `idp` (LINE with its channel secret, for the code flow). */
+export const issuerEnv = (idp: OidcIssuer, lineSecret = idp.clientSecret): Record<string, string> => ({
+  ...Object.fromEntries(['GOOGLE', 'APPLE', 'LINE'].flatMap((p) => [[`${p}_ISSUER`, idp.issuer], [`${p}_JWKS_URL`, idp.jwksUrl], [`${p}_AUTHORIZE_URL`, idp.authorizeUrl]])),
+  GOOGLE_CLIENT_ID: idp.audience,
+  APPLE_CLIENT_ID: idp.audience,
+  LINE_CHANNEL_ID: idp.audience,
+  LINE_CHANNEL_SECRET: lineSecret,
+  LINE_TOKEN_URL: idp.tokenUrl,
+});

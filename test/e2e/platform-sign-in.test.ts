@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server.js';
+import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import { issuerEnv, startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function axeProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(axeSource);
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * The platform sign-in buttons in a real browser: each goes to the local issuer's /authorize (which
+ * consents at once), comes back through /auth/callback, and ends signed in; a mismatched state
+ * ends with an error and no session.
+ */
+describe('web client: platform sign-in by redirect (Chromium, local issuer)', function () {
+  this.timeout(90_000);
+  let idp: OidcIssuer;
+  let server: TestServer;
+  let browser: Browser;
+  const tabs: Tab[] = [];
+
+  before(async () => {
+    browser = await launchBrowser();
+    await buildWebClient();
+    idp = await startOidcIssuer();
+    server = await startServer(issuerEnv(idp));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await idp?.close();
+  });
+  afterEach(async () => {
+    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
+  });
+
+  async function signInScreen(locale: string): Promise<Tab> {
+    const t = await openTab(browser, server.url, undefined, { locale });
+    tabs.push(t);
+    await t.page.goto('/');
+    await t.page.locator('#tab-member').click();
+    await t.page.locator('#platform-buttons button').first().waitFor({ state: 'visible' });
+    return t;
+  }
+  /** The name in the top bar once in the lobby (the e-mail, for a member without a nickname). */
+  const signedInAs = async (page: Page) => {
+    await page.locator('#screen-lobby').waitFor({ state: 'visible' });
+    await page.waitForFunction(`(document.getElementById('whoami-name')?.textContent ?? '') !== ''`);
+    return page.locator('#whoami-name').textContent();
+  };
+  const sessionUid = (page: Page) => page.evaluate(`JSON.parse(localStorage.getItem('gby.session.v2') ?? '{}').session?.uid`) as Promise<string | undefined>;
+
+  it('shows one 44 px button per configured provider, in English and Chinese, with no axe findings', async () => {
+    for (const [locale, label] of [['en', 'Continue with Google'], ['zh-TW', '使用 Google 繼續']] as const) {
+      const t = await signInScreen(locale);
+      expect(await t.page.locator('#platform-buttons button').allTextContents()).to.deep.equal(
+        ['Google', 'Apple', 'LINE'].map((p) => label.replace('Google', p)),
+      );
+      for (const box of await t.page.locator('#platform-buttons button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().height))) {
+        expect(box).to.be.at.least(44);
+      }
+      expect(await axeProblems(t.page), locale).to.deep.equal([]);
+      expect(t.errors).to.deep.equal([]);
+    }
+  });
+
+  for (const [provider, label] of [['google', 'Google'], ['apple', 'Apple'], ['line', 'LINE']] as const) {
+    it(`signs up with ${label} (round trip through the issuer), then signs in again as the same member on another device`, async () => {
+      const email = `${provider}-${randomUUID().slice(0, 8)}@example.com`;
+      idp.user = { sub: `e2e-${randomUUID()}`, email };
+      const first = await signInScreen('en');
+      await first.page.getByRole('button', { name: `Continue with ${label}` }).click();
+      expect(await signedInAs(first.page)).to.equal(email);
+      // Nothing of the answer stays in the address bar.
+      expect(new URL(first.page.url()).hash).to.equal('');
+      const uid = await sessionUid(first.page);
+      expect(uid).to.be.a('string');
+      const second = await signInScreen('en');
+      await second.page.getByRole('button', { name: `Continue with ${label}` }).click();
+      expect(await signedInAs(second.page)).to.equal(email);
+      expect(await sessionUid(second.page)).to.equal(uid);
+      expect([...first.errors, ...second.errors]).to.deep.equal([]);
+    });
+  }
+
+  it('in Chinese: says so when the answer does not match the state this tab kept, and signs nobody in', async () => {
+    idp.user = { sub: `e2e-${randomUUID()}`, email: `zh-${randomUUID().slice(0, 8)}@example.com` };
+    const t = await signInScreen('zh-TW');
+    // The state kept by this tab is replaced before the provider answers: a forged or stale answer.
+    await t.page.evaluate(`(() => {
+      const key = 'gaobinyou.platform-sign-in';
+      const orig = sessionStorage.setItem.bind(sessionStorage);
+      sessionStorage.setItem = (k, v) => orig(k, k === key ? JSON.stringify({ ...JSON.parse(v), state: 'someone-elses-state' }) : v);
+    })()`);
+    await t.page.getByRole('button', { name: '使用 Google 繼續' }).click();
+    await t.page.locator('#welcome-notice').waitFor({ state: 'visible' });
+    expect(await t.page.locator('#welcome-notice').textContent()).to.equal('這次登入不是從此頁面開始的，或已逾時。請再試一次。');
+    expect(await t.page.locator('#screen-lobby').isVisible()).to.equal(false);
+    expect(await sessionUid(t.page)).to.equal(undefined);
+    expect(new URL(t.page.url()).hash).to.equal('');
+    expect(await axeProblems(t.page)).to.deep.equal([]);
+  });
+
+  it('says the sign-in was cancelled when the person says no at the provider', async () => {
+    idp.user = { sub: 'nobody', error: 'access_denied' };
+    const t = await signInScreen('en');
+    await t.page.getByRole('button', { name: 'Continue with LINE' }).click();
+    await t.page.locator('#welcome-notice').waitFor({ state: 'visible' });
+    expect(await t.page.locator('#welcome-notice').textContent()).to.equal('You cancelled the sign-in. Nothing was changed.');
+    expect(await sessionUid(t.page)).to.equal(undefined);
+  });
+});
