@@ -1,20 +1,11 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
 import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import { axeProblems } from '../support/browser-suite.js';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 375, height: 740 }, extra: { isMobile: true, hasTouch: true } };
 const DESKTOP = { viewport: { width: 1100, height: 760 }, extra: {} };
-
-/** Serious and critical axe findings on the page as it is now (axe runs through the devtools protocol, so the CSP stays on). */
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The journeys of the web client in Traditional Chinese and English, on phones and desktops, checked with axe. */
 describe('web client journeys (zh-TW and en, phone and desktop, axe)', function () {

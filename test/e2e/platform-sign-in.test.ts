@@ -1,19 +1,10 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { startServer } from '../support/server.js';
+import type { Tab } from '../support/browser.js';
+import { axeProblems, browserSuite } from '../support/browser-suite.js';
 import { issuerEnv, startOidcIssuer, type OidcIssuer } from '../support/oidc-issuer.js';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /**
  * The platform sign-in buttons in a real browser: each goes to the local issuer's /authorize (which
@@ -23,28 +14,14 @@ async function axeProblems(page: Page): Promise<string[]> {
 describe('web client: platform sign-in by redirect (Chromium, local issuer)', function () {
   this.timeout(90_000);
   let idp: OidcIssuer;
-  let server: TestServer;
-  let browser: Browser;
-  const tabs: Tab[] = [];
-
-  before(async () => {
-    browser = await launchBrowser();
-    await buildWebClient();
+  const suite = browserSuite(async () => {
     idp = await startOidcIssuer();
-    server = await startServer(issuerEnv(idp));
+    return startServer(issuerEnv(idp));
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await idp?.close();
-  });
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
-  });
+  after(async () => idp?.close());
 
   async function signInScreen(locale: string): Promise<Tab> {
-    const t = await openTab(browser, server.url, undefined, { locale });
-    tabs.push(t);
+    const t = await suite.tab({ locale });
     await t.page.goto('/');
     await t.page.locator('#tab-member').click();
     await t.page.locator('#platform-buttons button').first().waitFor({ state: 'visible' });
