@@ -10,6 +10,18 @@ import { registerMember, uniqueEmail } from '../support/members.js';
 import { HttpCodeExchanger } from '../../src/infra/platform-code-exchange.js';
 import { isAppError } from '../../src/core/errors.js';
 
+type Send = (body: unknown) => Promise<AckResult & { status: number; retryAfter?: string | null }>;
+
+/** The operation through REST and through the /auth socket, answering in one shape (status 0 on the socket). */
+const doorsOf = (server: () => TestServer, socket: () => Socket): { REST: Send; socket: Send } => ({
+  REST: async (body) => {
+    const r = await http(server(), 'POST', '/api/v1/auth/platform/sessions', { body });
+    const retryAfter = r.headers.get('retry-after');
+    return r.status < 300 ? { status: r.status, ok: true, data: r.body } : { status: r.status, ok: false, error: r.body, retryAfter };
+  },
+  socket: async (body) => ({ status: 0, ...(await emit(socket(), 'platform_sign_in', body)) }),
+});
+
 const nonce = () => randomBytes(18).toString('base64url');
 const pkce = () => {
   const verifier = randomBytes(32).toString('base64url');
@@ -34,13 +46,7 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
     await idp?.close();
   });
 
-  const doors: Record<string, (body: unknown) => Promise<AckResult & { status: number }>> = {
-    REST: async (body) => {
-      const r = await http(server, 'POST', '/api/v1/auth/platform/sessions', { body });
-      return r.status < 300 ? { status: r.status, ok: true, data: r.body } : { status: r.status, ok: false, error: r.body };
-    },
-    socket: async (body) => ({ status: 0, ...(await emit(socket, 'platform_sign_in', body)) }),
-  };
+  const doors = doorsOf(() => server, () => socket);
   const newUser = () => ({ sub: `sub-${randomUUID()}`, email: uniqueEmail('flow') });
 
   it('offers each configured flow in GET /api/v1/config, with no secret in it', async () => {
@@ -124,58 +130,73 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
     });
   }
 
-  it('answers 413 to an oversize body over REST', async () => {
-    const r = await http(server, 'POST', '/api/v1/auth/platform/sessions', { body: { provider: 'google', nonce: nonce(), id_token: 'x'.repeat(20_000) } });
-    expect(r.status).to.equal(413);
+  it('answers PAYLOAD_TOO_LARGE (413) to an oversize payload on both doors', async () => {
+    for (const send of Object.values(doors)) {
+      const r = await send({ provider: 'google', nonce: nonce(), id_token: 'x'.repeat(20_000) });
+      expect(r.error?.code).to.equal('PAYLOAD_TOO_LARGE');
+    }
+    expect((await doors.REST({ provider: 'google', nonce: nonce(), id_token: 'x'.repeat(20_000) })).status).to.equal(413);
   });
 
   it('registers nobody when the provider vouches for no e-mail, and answers 409 when the e-mail has an account', async () => {
     const n = nonce();
-    const bare = await doors.REST!({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n, user: { sub: `sub-${randomUUID()}` } }), redirect_uri: REDIRECT });
+    const bare = await doors.REST({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n, user: { sub: `sub-${randomUUID()}` } }), redirect_uri: REDIRECT });
     expect(bare.status).to.equal(400);
     expect(bare.error?.message).to.match(/carries no verified e-mail address/);
     const m = await registerMember(server);
     const n2 = nonce();
-    const taken = await doors.REST!({ provider: 'line', nonce: n2, code: idp.issueCode(REDIRECT, { nonce: n2, user: { sub: `sub-${randomUUID()}`, email: m.login_id } }), redirect_uri: REDIRECT });
+    const taken = await doors.REST({ provider: 'line', nonce: n2, code: idp.issueCode(REDIRECT, { nonce: n2, user: { sub: `sub-${randomUUID()}`, email: m.login_id } }), redirect_uri: REDIRECT });
     expect(taken.status).to.equal(409);
   });
 
-  it('answers 503 with Retry-After while the token endpoint is failing, and works again after', async () => {
+  it('answers 503 with Retry-After on both doors while the token endpoint is failing, and works again after', async () => {
     idp.failWith(502);
     try {
-      const n = nonce();
-      const r = await http(server, 'POST', '/api/v1/auth/platform/sessions', { body: { provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n }), redirect_uri: REDIRECT } });
-      expect(r.status).to.equal(503);
-      expect(r.body.code).to.equal('UNAVAILABLE');
-      expect(r.headers.get('retry-after')).to.equal('5');
+      for (const send of Object.values(doors)) {
+        const n = nonce();
+        const r = await send({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n }), redirect_uri: REDIRECT });
+        expect(r.error?.code).to.equal('UNAVAILABLE');
+        expect(r.error?.message).to.match(/line token verification is unavailable, retry later/);
+        if (r.status) expect([r.status, r.retryAfter]).to.deep.equal([503, '5']);
+        else expect(r.error?.retry_after).to.equal(5);
+      }
     } finally {
       idp.failWith(null);
     }
     const n = nonce();
-    const ok = await doors.REST!({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n, user: newUser() }), redirect_uri: REDIRECT });
+    const ok = await doors.REST({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n, user: newUser() }), redirect_uri: REDIRECT });
     expect(ok.status).to.equal(200);
   });
 
   describe('servers configured differently', () => {
-    const extra: TestServer[] = [];
+    const extra: Array<{ server: TestServer; socket: Socket }> = [];
     after(async () => {
-      for (const s of extra) await s.close();
+      for (const e of extra) {
+        e.socket.close();
+        await e.server.close();
+      }
     });
+    const other = async (env: Record<string, string>) => {
+      const e = { server: await startServer(env), socket: null as unknown as Socket };
+      e.socket = await connect(e.server, '/auth');
+      extra.push(e);
+      return { s: e.server, ...doorsOf(() => e.server, () => e.socket) };
+    };
 
-    it('answers 503 (and keeps the secret to itself) when the channel secret is wrong', async () => {
-      const s = await startServer(issuerEnv(idp, 'not-the-secret'));
-      extra.push(s);
-      const n = nonce();
-      const r = await http(s, 'POST', '/api/v1/auth/platform/sessions', { body: { provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n }), redirect_uri: REDIRECT } });
-      expect(r.status).to.equal(503);
-      expect(JSON.stringify(r.body)).to.not.include('not-the-secret');
+    it('answers 503 on both doors (and keeps the secret to itself) when the channel secret is wrong', async () => {
+      const o = await other(issuerEnv(idp, 'not-the-secret'));
+      for (const send of [o.REST, o.socket]) {
+        const n = nonce();
+        const r = await send({ provider: 'line', nonce: n, code: idp.issueCode(REDIRECT, { nonce: n }), redirect_uri: REDIRECT });
+        expect(r.error?.code).to.equal('UNAVAILABLE');
+        expect(JSON.stringify(r.error)).to.not.include('not-the-secret');
+      }
     });
 
     it('does not offer LINE without a channel secret, and answers 400 to a LINE code there', async () => {
       const env = issuerEnv(idp);
       delete env.LINE_CHANNEL_SECRET;
-      const s = await startServer(env);
-      extra.push(s);
+      const { s } = await other(env);
       const config = await http(s, 'GET', '/api/v1/config');
       expect(config.body.platform_providers).to.include('line');
       expect((config.body.platform_flows as Array<{ provider: string }>).map((f) => f.provider)).to.deep.equal(['google', 'apple']);
@@ -184,18 +205,13 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
       expect(r.body.message).to.match(/line sign-in with a code is not configured/);
     });
 
-    it('rate-limits per client address like the other platform logins (429 with Retry-After)', async () => {
-      const s = await startServer({ ...issuerEnv(idp), RATE_AUTH_CLIENT: '2/60' });
-      extra.push(s);
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let i = 0; i < 3; i++) {
-        const r = await http(s, 'POST', '/api/v1/auth/platform/sessions', { body: { provider: 'line', nonce: nonce(), code: 'made-up', redirect_uri: REDIRECT } });
-        statuses.push(r.status);
-        retryAfter = r.headers.get('retry-after');
-      }
-      expect(statuses).to.deep.equal([401, 401, 429]);
-      expect(Number(retryAfter)).to.be.greaterThan(0);
+    it('rate-limits per client address across both doors, like the other platform logins (429 with Retry-After)', async () => {
+      const o = await other({ ...issuerEnv(idp), RATE_AUTH_CLIENT: '2/60' });
+      const body = () => ({ provider: 'line', nonce: nonce(), code: 'made-up', redirect_uri: REDIRECT });
+      const answers = [await o.REST(body()), await o.socket(body()), await o.REST(body()), await o.socket(body())];
+      expect(answers.map((a) => a.error?.code)).to.deep.equal(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED', 'RATE_LIMITED']);
+      expect(Number(answers[2]!.retryAfter)).to.be.greaterThan(0);
+      expect(answers[3]!.error?.retry_after).to.be.greaterThan(0);
     });
   });
 
