@@ -94,6 +94,7 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
         expect(r.ok).to.equal(false);
         expect(r.error?.code).to.equal('UNAUTHENTICATED');
         expect(r.error?.message).to.match(/nonce does not match/);
+        expect(await server.app.db.knex('audit_events').where({ event: 'login_failed' }).whereRaw("detail->>'reason' = 'nonce_mismatch'").first()).to.not.equal(undefined);
         expect(await server.app.db.knex('member_accounts').where({ login_id: user.email }).first()).to.equal(undefined);
       });
 
@@ -102,6 +103,8 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
         const made = await send({ provider: 'line', nonce: n, code: 'not-a-real-code', redirect_uri: REDIRECT });
         expect(made.error?.code).to.equal('UNAUTHENTICATED');
         expect(made.error?.message).to.match(/code is invalid, expired, already used/);
+        const audited = await server.app.db.knex('audit_events').where({ event: 'login_failed' }).whereRaw("detail->>'reason' = 'invalid_code'").first();
+        expect(audited, 'audited as login_failed').to.not.equal(undefined);
         const code = idp.issueCode(REDIRECT, { nonce: n, user: newUser() });
         expect((await send({ provider: 'line', nonce: n, code, redirect_uri: REDIRECT })).ok).to.equal(true);
         expect((await send({ provider: 'line', nonce: n, code, redirect_uri: REDIRECT })).error?.code).to.equal('UNAUTHENTICATED');

@@ -54,12 +54,19 @@ export class PlatformAuthService {
     // One allowance per client address, as for the other platform logins (each call may fetch from the provider).
     await this.d.limiter.consume('auth_client', ctx.ip);
     const { provider } = input;
-    const token = input.code
-      ? await this.d.codes.exchange(provider, { code: input.code, redirectUri: input.redirect_uri!, ...(input.code_verifier ? { codeVerifier: input.code_verifier } : {}) })
-      : input.id_token!;
-    const identity = await this.d.verifier.verify(provider, token);
+    const failed = (reason: string) => this.d.audit.record('login_failed', { ip: ctx.ip, detail: { method: 'platform', provider, reason } });
+    let identity: PlatformIdentity;
+    try {
+      const token = input.code
+        ? await this.d.codes.exchange(provider, { code: input.code, redirectUri: input.redirect_uri!, ...(input.code_verifier ? { codeVerifier: input.code_verifier } : {}) })
+        : input.id_token!;
+      identity = await this.d.verifier.verify(provider, token);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'UNAUTHENTICATED') await failed(input.code ? 'invalid_code' : 'invalid_token');
+      throw e;
+    }
     if (identity.nonce !== input.nonce) {
-      await this.d.audit.record('login_failed', { ip: ctx.ip, detail: { method: 'platform', provider, reason: 'nonce_mismatch' } });
+      await failed('nonce_mismatch');
       throw new AppError('UNAUTHENTICATED', `this ${provider} token was not issued for this sign-in (its nonce does not match); start the sign-in again`);
     }
     const link = await this.d.identities.find(provider, identity.subject);
