@@ -49,19 +49,20 @@ describe('web client: platform sign-in by redirect (Chromium, local issuer)', fu
     }
   });
 
-  for (const [provider, label] of [['google', 'Google'], ['apple', 'Apple'], ['line', 'LINE']] as const) {
-    it(`signs up with ${label} (round trip through the issuer), then signs in again as the same member on another device`, async () => {
+  // Apple's journey runs in Chinese, the others in English.
+  for (const [provider, label, locale, button] of [['google', 'Google', 'en', 'Continue with Google'], ['apple', 'Apple', 'zh-TW', '使用 Apple 繼續'], ['line', 'LINE', 'en', 'Continue with LINE']] as const) {
+    it(`signs up with ${label} in ${locale} (round trip through the issuer), then signs in again as the same member on another device`, async () => {
       const email = `${provider}-${randomUUID().slice(0, 8)}@example.com`;
       idp.user = { sub: `e2e-${randomUUID()}`, email };
-      const first = await signInScreen('en');
-      await first.page.getByRole('button', { name: `Continue with ${label}` }).click();
+      const first = await signInScreen(locale);
+      await first.page.getByRole('button', { name: button }).click();
       expect(await signedInAs(first.page)).to.equal(email);
       // Nothing of the answer stays in the address bar.
       expect(new URL(first.page.url()).hash).to.equal('');
       const uid = await sessionUid(first.page);
       expect(uid).to.be.a('string');
-      const second = await signInScreen('en');
-      await second.page.getByRole('button', { name: `Continue with ${label}` }).click();
+      const second = await signInScreen(locale);
+      await second.page.getByRole('button', { name: button }).click();
       expect(await signedInAs(second.page)).to.equal(email);
       expect(await sessionUid(second.page)).to.equal(uid);
       expect([...first.errors, ...second.errors]).to.deep.equal([]);
