@@ -164,8 +164,37 @@ export interface RoomClosedEvent {
   by: string;
 }
 
+/** What a browser needs to start one provider's redirect sign-in (GET /api/v1/config). */
+export interface PlatformFlow {
+  provider: PlatformProvider;
+  authorize_url: string;
+  client_id: string;
+  scope: string;
+  response_type: 'id_token' | 'code id_token' | 'code';
+  response_mode: 'fragment' | 'form_post' | 'query';
+  /** Send an S256 code_challenge, and the verifier with the code. */
+  pkce: boolean;
+}
+
+/** The answer of a redirect sign-in, for POST /api/v1/auth/platform/sessions: an ID token, or a code to trade. */
+export interface PlatformSignInInput {
+  provider: PlatformProvider;
+  nonce: string;
+  id_token?: string;
+  code?: string;
+  redirect_uri?: string;
+  code_verifier?: string;
+}
+
+export interface PlatformSignInResp extends LoginResp {
+  /** True when this sign-in created the account. */
+  registered: boolean;
+}
+
 /** What the server says about itself at GET /api/v1/config. */
 export interface ServerConfig {
   platform_providers: PlatformProvider[];
+  /** The redirect sign-ins a browser can complete (absent on servers older than them). */
+  platform_flows?: PlatformFlow[];
   [field: string]: unknown;
 }

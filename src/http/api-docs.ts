@@ -2,6 +2,7 @@ import type { ChatOperations } from '../operations/chat.ops.js';
 import type { MemberOperations } from '../operations/members.ops.js';
 import type { ModerationOperations } from '../operations/moderation.ops.js';
 import { MODERATION_SCHEMAS, moderationRouteDocs } from './api-docs.moderation.js';
+import { PLATFORM_SCHEMAS, platformRouteDocs } from './api-docs.platform.js';
 import type { ErrorCode } from '../core/errors.js';
 import { buildOpenApi, ok, pageOf, ref, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
 
@@ -134,13 +135,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       Authorization: { const: '', description: 'Kept for the seed; never holds a token.' },
     },
   },
-  PublicConfig: {
-    type: 'object',
-    required: ['platform_providers'],
-    properties: {
-      platform_providers: { type: 'array', items: { type: 'string', enum: ['google', 'apple', 'line'] }, description: 'Platform sign-ins this server verifies; the others answer 400.' },
-    },
-  },
+  ...PLATFORM_SCHEMAS,
   Health: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'unavailable'] } } } },
 };
 
@@ -229,19 +224,21 @@ export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
 export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
   const auth = 'Member accounts';
   const user = 'User profile';
+  const signedIn = bearer('access_token', 'get_user_info', 'logout', 'match_join');
   return [
     {
       method: 'post', path: '/api/v1/auth/register', operation: ops.register, tag: auth,
       summary: 'Create a member account (credentials or a platform ID token) and log in',
       description: 'With `auth_method: platform`, `login_id` must be the e-mail address the ID token says its provider has verified (`email` with `email_verified: true`); '
         + 'any other address or a phone number is refused with 400 naming `login_id`, so nobody can take an address that is not theirs.',
-      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 409, 429],
+      responses: [{ ...ok('LoginResp'), links: signedIn }], errors: [400, 409, 429],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions', operation: ops.login, tag: auth,
       summary: 'Log in (wrong password and unknown login_id answer the same 401)',
-      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 401, 429],
+      responses: [{ ...ok('LoginResp'), links: signedIn }], errors: [400, 401, 429],
     },
+    ...platformRouteDocs(ops, signedIn),
     {
       method: 'post', path: '/api/v1/auth/sessions/refresh', operation: ops.sessionRefresh, tag: auth,
       summary: 'Trade a refresh token for a new pair (rotation; a retired token revokes the session family)',

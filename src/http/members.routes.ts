@@ -7,6 +7,7 @@ export function memberAuthRoutes(ops: MemberOperations, auth: RequestHandler): R
   const r = operationRouter(auth);
   r.post('/register', ops.register);
   r.post('/sessions', ops.login);
+  r.post('/platform/sessions', ops.platformSignIn);
   r.post('/sessions/refresh', ops.sessionRefresh);
   r.delete('/sessions', ops.logout);
   r.post('/password-resets/request', ops.requestPasswordReset);

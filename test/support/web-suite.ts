@@ -16,10 +16,14 @@ export interface WebSuite {
 }
 
 /**
- * Registers the hooks in the calling `describe`; `env` configures the suite's server, `choice`
+ * Registers the hooks in the calling `describe`; `env` configures the suite's server (a function when
+ * it depends on something the suite starts first, such as a local OIDC issuer), `choice`
  * which Chromium runs (browser.ts).
  */
-export function webSuite(env: Record<string, string> = {}, choice: BrowserChoice = 'auto'): WebSuite {
+export function webSuite(
+  env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+  choice: BrowserChoice = 'auto',
+): WebSuite {
   let browser: Browser | undefined;
   let server: TestServer | undefined;
   const contexts: BrowserContext[] = [];
@@ -29,7 +33,7 @@ export function webSuite(env: Record<string, string> = {}, choice: BrowserChoice
     // Chromium first: when it is missing this must fail, loudly, before anything else.
     browser = await launchBrowser(choice);
     await buildWebClient();
-    server = await startServer(env);
+    server = await startServer(typeof env === 'function' ? await env() : env);
   });
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => undefined);

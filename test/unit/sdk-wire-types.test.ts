@@ -39,6 +39,9 @@ const SCHEMA_OF: Record<string, string> = {
   ReportPage: 'ReportPage',
   BanResp: 'BanState',
   ServerConfig: 'PublicConfig',
+  PlatformFlow: 'PlatformFlow',
+  PlatformSignInInput: 'post /api/v1/auth/platform/sessions',
+  PlatformSignInResp: 'PlatformSignInResp',
 };
 
 /** SDK types with no OpenAPI schema, and why. */
