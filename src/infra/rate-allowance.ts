@@ -85,11 +85,18 @@ export class LocalAllowance {
     this.states.delete(id);
   }
 
-  /** Drops the keys whose window ended (at most once a second), so idle users cost no memory. */
+  /**
+   * Drops the keys whose window ended (at most once a second), so idle users cost no memory; a
+   * key whose count is still on its way is kept a minute longer (a count that never gets an
+   * answer, on a hung link, cannot keep it forever).
+   */
   private sweep(): void {
     const now = this.now();
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
-    for (const [id, s] of this.states) if (now >= s.windowEnds && s.uncounted === 0 && s.sending === 0) this.states.delete(id);
+    for (const [id, s] of this.states) {
+      const idle = s.uncounted === 0 && s.sending === 0;
+      if (now >= s.windowEnds + (idle ? 0 : 60_000)) this.states.delete(id);
+    }
   }
 }

@@ -51,6 +51,8 @@ interface Waiter {
 }
 interface Bucket {
   limiter: RateLimiterAbstract;
+  /** The same counter for increments nobody waits for (see the constructor). */
+  counter: RateLimiterAbstract;
   points: number;
   /** Kept in this process (no Redis): answered at once, nothing to batch. */
   inMemory: boolean;
@@ -68,15 +70,28 @@ export class FlexibleRateLimiter implements RateLimiter {
   private pending = new Map<string, PendingKey>();
   private scheduled = false;
 
-  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl') {
+  /**
+   * `redis` is the command client (each command fails after its timeout, so nobody waits on a hung
+   * Redis). `countClient`, when given, carries the increments of consumes already answered from
+   * the local allowance: nobody waits for those, so it can be a client without the per-command
+   * timer (the publisher), which was a measurable share of a message's CPU (docs/performance.md).
+   * Both share one in-memory insurance limiter per bucket for when Redis is away.
+   */
+  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl', countClient?: unknown) {
     for (const [name, rule] of Object.entries(rules) as Array<[RateBucket, RateRule]>) {
       if (rule.duration <= 0 || rule.points <= 0) continue; // a zero rule disables the limit
       const opts = { points: rule.points, duration: rule.duration, keyPrefix: `${prefix}:${name}` };
-      const limiter = redis
-        ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) })
-        : new RateLimiterMemory(opts);
-      const allowance = redis && LOCALLY_ANSWERED.has(name) ? new LocalAllowance(rule.points) : null;
-      this.buckets.set(name, { limiter, points: rule.points, inMemory: !redis, allowance });
+      if (!redis) {
+        const limiter = new RateLimiterMemory(opts);
+        this.buckets.set(name, { limiter, counter: limiter, points: rule.points, inMemory: true, allowance: null });
+        continue;
+      }
+      const insuranceLimiter = new RateLimiterMemory(opts);
+      const on = (storeClient: unknown) => new RateLimiterRedis({ ...opts, storeClient, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter });
+      const limiter = on(redis);
+      const local = LOCALLY_ANSWERED.has(name);
+      const counter = local && countClient ? on(countClient) : limiter;
+      this.buckets.set(name, { limiter, counter, points: rule.points, inMemory: false, allowance: local ? new LocalAllowance(rule.points) : null });
     }
   }
 
@@ -122,13 +137,13 @@ export class FlexibleRateLimiter implements RateLimiter {
   };
 
   private async settle(id: string, p: PendingKey): Promise<void> {
-    const { limiter, points, allowance } = p.bucket;
+    const { points, allowance } = p.bucket;
     const taken = allowance?.take(id) ?? 0; // answered locally already, counted first
     const n = p.waiters.length;
     if (n + taken === 0) return;
     const sentAt = Date.now();
     try {
-      const res = await limiter.consume(p.key, n + taken);
+      const res = await (n === 0 ? p.bucket.counter : p.bucket.limiter).consume(p.key, n + taken);
       allowance?.counted(id, taken, res.consumedPoints, res.msBeforeNext, sentAt);
       for (const w of p.waiters) w.resolve();
     } catch (e) {
