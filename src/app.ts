@@ -110,7 +110,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const server = http.createServer((req, res) => (app ? app(req, res) : void res.writeHead(503).end()));
   coalesceWebSocketWrites(server);
   // Built before Socket.IO: new connections are rate-limited per client address (socket_connect).
-  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
+  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`, redis?.pub);
   const connectionLimits = new ConnectionLimits({ trustProxy: config.trustProxy, maxPerAddress: config.maxSocketsPerAddress, limiter, log });
   const io: AppServer = new Server(server, {
     serveClient: false,
