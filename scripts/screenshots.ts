@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startServer } from '../test/support/server.js';
 import { buildWebClient, launchBrowser, openTab } from '../test/support/browser.js';
+import { issuerEnv, startOidcIssuer } from '../test/support/oidc-issuer.js';
 
 const out = path.resolve(process.argv[2] ?? 'docs/screenshots');
 const desktop = { width: 1280, height: 800 };
@@ -43,7 +44,9 @@ async function say(page: Page, text: string, other: Page): Promise<void> {
 await mkdir(out, { recursive: true });
 const browser = await launchBrowser();
 await buildWebClient();
-const server = await startServer();
+// A local OpenID issuer stands in for Google, Apple and LINE, so the sign-in screen shows their buttons.
+const idp = await startOidcIssuer();
+const server = await startServer(issuerEnv(idp));
 try {
   write(`server ${server.url}; writing to ${path.relative(process.cwd(), out) || '.'}`);
   const a = await openTab(browser, server.url, desktop, { colorScheme: 'light', locale: 'en-US' });
@@ -52,6 +55,12 @@ try {
   await a.page.goto('/');
   await a.page.getByLabel('Your name').fill('Mika');
   await shot(a.page, '01-name-entry');
+  await a.page.locator('#tab-member').click();
+  await a.page.locator('#platform-buttons button').first().waitFor({ state: 'visible' });
+  await a.page.setViewportSize({ width: desktop.width, height: 1060 }); // the app scrolls inside the page: make room
+  await shot(a.page, '08-member-sign-in');
+  await a.page.setViewportSize(desktop);
+  await a.page.locator('#tab-guest').click();
   await a.page.getByRole('button', { name: 'Start chatting' }).click();
   await a.page.locator('#screen-lobby').waitFor();
   await a.page.getByRole('button', { name: 'Talk to a stranger' }).click();
@@ -104,4 +113,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await idp.close();
 }

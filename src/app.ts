@@ -29,10 +29,12 @@ import { Metrics } from './infra/metrics.js';
 import { InFlight } from './infra/inflight.js';
 import { createNotifier } from './infra/notifier/index.js';
 import { JosePlatformVerifier } from './infra/platform-verifier.js';
+import { HttpCodeExchanger } from './infra/platform-code-exchange.js';
 import { createHttpApp } from './http/server.js';
 import { authenticate } from './http/middleware.js';
 import { chatRoutes } from './http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from './http/members.routes.js';
+import { authCallbackRoutes } from './http/auth-callback.routes.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.routes.js';
 import { webRoutes } from './http/web.js';
 import { configRouteDocs, configRoutes } from './http/config.routes.js';
@@ -109,7 +111,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const server = http.createServer((req, res) => (app ? app(req, res) : void res.writeHead(503).end()));
   coalesceWebSocketWrites(server);
   // Built before Socket.IO: new connections are rate-limited per client address (socket_connect).
-  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`);
+  const limiter = new FlexibleRateLimiter(rateRules(config), redis?.client, `${config.redisPrefix}:rl`, redis?.pub);
   const connectionLimits = new ConnectionLimits({ trustProxy: config.trustProxy, maxPerAddress: config.maxSocketsPerAddress, limiter, log });
   const io: AppServer = new Server(server, {
     serveClient: false,
@@ -142,7 +144,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const standing = new StandingRepo(db.knex);
   const anon = new AnonAuthService(db.knex, users, sessions, limiter, standing, clock);
   const ops = chatOperations({ anon, matchmaking, rooms: roomService });
-  const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform });
+  const platformCodes = new HttpCodeExchanger(config.providers);
+  const members = createMemberModule({ config, db: db.knex, secret, clock, users, audit, sessions, limiter, notifier, platform, platformCodes });
   const moderation = createModerationModule({ db: db.knex, clock, users, rooms, messages, standing, roomService, sessions, pool, limiter, audit, broadcaster, log });
   await moderation.loadBlocks();
   // Presence: which room members are here (a socket on any node, or REST in the last 30 s).
@@ -170,6 +173,8 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     log,
     metrics,
     trustProxy: config.trustProxy,
+    // Where providers send the browser back after a platform sign-in (GET, and Apple's form POST).
+    formRouters: [{ prefix: '/auth', router: authCallbackRoutes() }],
     routers: [
       ...(bench ? [{ prefix: '/', router: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void (bench.handle(req, res) || next()) }] : []),
       { prefix: '/', router: healthRoutes(checks, metrics, () => shuttingDown) },

@@ -12,6 +12,11 @@ export interface ProviderConfig {
   jwksUrl: string;
   /** LINE only: the verify endpoint (used instead of JWKS when set). */
   verifyUrl?: string;
+  /** Where a browser starts the provider's sign-in (the OpenID Connect authorization endpoint); loadConfig always sets it. */
+  authorizeUrl?: string;
+  /** LINE only: the token endpoint and channel secret, for the code flow; the flow is offered only with both. */
+  tokenUrl?: string;
+  clientSecret?: string;
 }
 
 export interface AppConfig {
@@ -154,13 +159,18 @@ const schema = Joi.object({
   GOOGLE_CLIENT_ID: Joi.string().empty(''),
   GOOGLE_ISSUER: Joi.string().default('https://accounts.google.com'),
   GOOGLE_JWKS_URL: Joi.string().uri().default('https://www.googleapis.com/oauth2/v3/certs'),
+  GOOGLE_AUTHORIZE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://accounts.google.com/o/oauth2/v2/auth'),
   APPLE_CLIENT_ID: Joi.string().empty(''),
   APPLE_ISSUER: Joi.string().default('https://appleid.apple.com'),
   APPLE_JWKS_URL: Joi.string().uri().default('https://appleid.apple.com/auth/keys'),
+  APPLE_AUTHORIZE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://appleid.apple.com/auth/authorize'),
   LINE_CHANNEL_ID: Joi.string().empty(''),
   LINE_ISSUER: Joi.string().default('https://access.line.me'),
   LINE_JWKS_URL: Joi.string().uri().default('https://api.line.me/oauth2/v2.1/certs'),
   LINE_VERIFY_URL: Joi.string().uri().empty(''),
+  LINE_AUTHORIZE_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://access.line.me/oauth2/v2.1/authorize'),
+  LINE_TOKEN_URL: Joi.string().uri({ scheme: ['http', 'https'] }).default('https://api.line.me/oauth2/v2.1/token'),
+  LINE_CHANNEL_SECRET: Joi.string().empty(''),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).default(10_000),
   TRUST_PROXY: Joi.number().integer().min(0).default(0),
   MESSAGE_WRITE_BATCH: Joi.string().valid('on', 'off').default('on'),
@@ -186,8 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (nodeEnv === 'production' && !v.JWT_SECRET) {
     throw new Error('invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
-  const provider = (clientId: string | undefined, issuer: string, jwksUrl: string, verifyUrl?: string) =>
-    clientId ? { clientId, issuer, jwksUrl, ...(verifyUrl ? { verifyUrl } : {}) } : undefined;
+  const provider = (clientId: string | undefined, urls: { issuer: string; jwksUrl: string; authorizeUrl: string }, extra: Partial<ProviderConfig> = {}): ProviderConfig | undefined =>
+    clientId ? { clientId, ...urls, ...Object.fromEntries(Object.entries(extra).filter(([, x]) => x)) } : undefined;
   const config: AppConfig = {
     nodeEnv,
     port: v.PORT,
@@ -238,9 +248,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: v.SMTP_URL,
     smtpFrom: v.SMTP_FROM,
     providers: {
-      google: provider(v.GOOGLE_CLIENT_ID, v.GOOGLE_ISSUER, v.GOOGLE_JWKS_URL),
-      apple: provider(v.APPLE_CLIENT_ID, v.APPLE_ISSUER, v.APPLE_JWKS_URL),
-      line: provider(v.LINE_CHANNEL_ID, v.LINE_ISSUER, v.LINE_JWKS_URL, v.LINE_VERIFY_URL),
+      google: provider(v.GOOGLE_CLIENT_ID, { issuer: v.GOOGLE_ISSUER, jwksUrl: v.GOOGLE_JWKS_URL, authorizeUrl: v.GOOGLE_AUTHORIZE_URL }),
+      apple: provider(v.APPLE_CLIENT_ID, { issuer: v.APPLE_ISSUER, jwksUrl: v.APPLE_JWKS_URL, authorizeUrl: v.APPLE_AUTHORIZE_URL }),
+      line: provider(v.LINE_CHANNEL_ID, { issuer: v.LINE_ISSUER, jwksUrl: v.LINE_JWKS_URL, authorizeUrl: v.LINE_AUTHORIZE_URL }, {
+        verifyUrl: v.LINE_VERIFY_URL,
+        tokenUrl: v.LINE_TOKEN_URL,
+        clientSecret: v.LINE_CHANNEL_SECRET,
+      }),
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxy: v.TRUST_PROXY,

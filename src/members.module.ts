@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from './config.js';
-import type { Clock, Notifier, PlatformVerifier, RateLimiter } from './core/ports.js';
+import type { Clock, Notifier, PlatformCodeExchanger, PlatformVerifier, RateLimiter } from './core/ports.js';
 import type { SessionService } from './core/auth/sessions.service.js';
 import { deriveKey } from './core/auth/tokens.js';
 import type { UsersRepo } from './store/users.repo.js';
@@ -32,6 +32,7 @@ export interface MemberModuleDeps {
   limiter: RateLimiter;
   notifier: Notifier;
   platform: PlatformVerifier;
+  platformCodes: PlatformCodeExchanger;
   hasher?: PasswordHasher;
 }
 
@@ -50,7 +51,7 @@ export function createMemberModule(d: MemberModuleDeps) {
   const common = { db: d.db, users: d.users, sessions: d.sessions, limiter: d.limiter, audit: d.audit };
   const ops = memberOperations({
     credentials: new CredentialsService({ ...common, accounts, passwords }),
-    platform: new PlatformAuthService({ ...common, accounts, identities, verifier: d.platform }),
+    platform: new PlatformAuthService({ ...common, accounts, identities, verifier: d.platform, codes: d.platformCodes }),
     sessions: new MemberSessionsService(d.sessions, d.audit),
     resets: new PasswordResetService({ ...common, accounts, codes, passwords }),
     passwords: new PasswordChangeService({ ...common, accounts, passwords }),

@@ -1,5 +1,6 @@
 import { Account } from './account.js';
 import { Connection, type ConnectionOptions, type ConnectionState } from './connection.js';
+import { Doors } from './doors.js';
 import { Emitter } from './emitter.js';
 import { ChatError, isChatError } from './errors.js';
 import type { ChatEvents, Me } from './events.js';
@@ -8,10 +9,10 @@ import { Matchmaker } from './matchmaking.js';
 import { newId, Outbox } from './outbox.js';
 import { bindServerEvents } from './server-events.js';
 import { Rest, type FetchLike } from './rest.js';
-import { fromAnon, fromMember, Tokens, type Session } from './session.js';
+import { fromAnon, fromMember, jwtClaims, Tokens, type Session } from './session.js';
 import { memoryStorage, Persistence, type KeyValueStorage, type Outgoing } from './storage.js';
 import type {
-  AccountType, AnonLoginResp, CatchUp, ListMessageResp, LoginResp, MatchState, Message, Partner, PlatformProvider,
+  AccountType, AnonLoginResp, CatchUp, ListMessageResp, LoginResp, MatchState, Message, Partner, PlatformProvider, PlatformSignInInput, PlatformSignInResp,
   ReportReason, RespOK, UserInfo,
 } from './types.js';
 
@@ -32,6 +33,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   private conn: Connection | null = null;
   private readonly room: CurrentRoom;
   private readonly match: Matchmaker;
+  private readonly doors: Doors;
 
   constructor(private readonly opts: ChatClientOptions) {
     super();
@@ -55,6 +57,7 @@ export class ChatClient extends Emitter<ChatEvents> {
       rateLimited: (ms) => this.emit('rate_limited', { retry_after_ms: ms }),
     });
     this.account = new Account(this.rest, this.tokens);
+    this.doors = new Doors(() => this.conn, this.tokens, this.rest);
     this.room = new CurrentRoom({
       matched: (e) => this.emit('matched', e),
       message: (m) => this.emit('message', m),
@@ -67,10 +70,10 @@ export class ChatClient extends Emitter<ChatEvents> {
       },
       persist: () => this.persist(),
       catchUp: (id, after) =>
-        this.roomCall<CatchUp>('join', { room_id: id, ...(after ? { after } : {}) }, 'GET', `/rooms/${enc(id)}/messages/after${after ? `?after=${enc(after)}` : ''}`),
+        this.doors.room<CatchUp>('join', { room_id: id, ...(after ? { after } : {}) }, 'GET', `/rooms/${enc(id)}/messages/after${after ? `?after=${enc(after)}` : ''}`),
       online: () => this.conn?.rooms.connected === true,
     });
-    this.match = new Matchmaker((event) => this.matchmaking(event), this.room, (m) => this.emit('matchmaking', m));
+    this.match = new Matchmaker((event) => this.doors.matchmaking(event), this.room, (m) => this.emit('matchmaking', m));
   }
 
   get me(): Me | null {
@@ -125,6 +128,14 @@ export class ChatClient extends Emitter<ChatEvents> {
     return this.member(path, { auth_method: 'platform', login_id: loginId, platform: { provider, token: idToken } }, loginId);
   }
 
+  /** Finishes a redirect sign-in (readPlatformAnswer's result): logs in, or registers on first use. */
+  async finishPlatformSignIn(answer: PlatformSignInInput): Promise<Me & { registered: boolean }> {
+    let registered = false;
+    const email = answer.id_token ? jwtClaims(answer.id_token)?.email : '';
+    const me = await this.member('/api/v1/auth/platform/sessions', answer, String(email ?? ''), (r) => (registered = (r as PlatformSignInResp).registered));
+    return { ...me, registered };
+  }
+
   async signOut(): Promise<void> {
     const s = this.tokens.session;
     if (s?.kind === 'member') await this.rest.call('DELETE', '/api/v1/auth/sessions', { token: s.access }).catch(() => undefined);
@@ -154,7 +165,7 @@ export class ChatClient extends Emitter<ChatEvents> {
     const id = this.room.id;
     if (!id || !this.room.isOpen) return;
     try {
-      await this.roomCall<RespOK>('leave', { room_id: id }, 'POST', `/rooms/${enc(id)}/leave`);
+      await this.doors.room<RespOK>('leave', { room_id: id }, 'POST', `/rooms/${enc(id)}/leave`);
     } catch (e) {
       if (!isChatError(e, 'CONFLICT') && !isChatError(e, 'NOT_FOUND')) throw e;
     }
@@ -196,13 +207,15 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   // ---- internals ----
 
-  private async member(path: string, body: unknown, loginId: string): Promise<Me> {
+  private async member(path: string, body: unknown, loginId: string, answered?: (r: LoginResp) => void): Promise<Me> {
     const r = await this.rest.call<LoginResp>('POST', path, { body });
+    answered?.(r);
     const me = this.begin(fromMember(r, r.uid, loginId));
-    // The nickname, when the member has one, is the name others see.
+    // The nickname, when the member has one, is the name others see (else the e-mail, when we had no name).
     const profile = await this.account.profile().catch(() => null as UserInfo | null);
     const s = this.tokens.session;
-    if (profile?.nickname && s) this.tokens.set({ ...s, name: profile.nickname });
+    const name = profile?.nickname || (s?.name ? '' : profile?.email);
+    if (name && s) this.tokens.set({ ...s, name });
     return this.me ?? me;
   }
 
@@ -264,7 +277,7 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   private async sendNow(roomId: string, content: string, clientMsgId: string): Promise<Message> {
     return this.room.holding(roomId, async () => ({
-      ...(await this.request<Message>('send', { room_id: roomId, content, client_msg_id: clientMsgId })),
+      ...(await this.doors.request<Message>('send', { room_id: roomId, content, client_msg_id: clientMsgId })),
       room_id: roomId,
     }));
   }
@@ -275,32 +288,10 @@ export class ChatClient extends Emitter<ChatEvents> {
     return id;
   }
 
-  private fromPartner(e: { room_id: string; uid: string }): boolean {
-    return e.room_id === this.room.id && e.uid !== this.uid;
-  }
+  private readonly fromPartner = (e: { room_id: string; uid: string }): boolean => e.room_id === this.room.id && e.uid !== this.uid;
 
   private get uid(): string | null {
     return this.tokens.session?.uid ?? null;
-  }
-
-  private request<T>(event: string, payload: unknown): Promise<T> {
-    if (!this.conn) return Promise.reject(new ChatError('SIGNED_OUT', 'not signed in'));
-    return this.conn.request<T>(this.conn.rooms, event, payload);
-  }
-
-  /** A /rooms event over the socket when connected, else its REST twin. */
-  private roomCall<T>(event: string, payload: unknown, method: string, path: string): Promise<T> {
-    if (this.conn?.rooms.connected) return this.request<T>(event, payload);
-    return this.tokens.authed<T>(this.rest, method, `/api/v1${path}`);
-  }
-
-  /** A /matchmaking event over the socket when connected, else its REST twin. */
-  private matchmaking(event: 'join' | 'status' | 'leave'): Promise<MatchState> {
-    const c = this.conn;
-    if (!c) return Promise.reject(new ChatError('SIGNED_OUT', 'not signed in'));
-    if (c.matchmaking.connected) return c.request<MatchState>(c.matchmaking, event);
-    const [method, path] = event === 'status' ? ['GET', '/matchmaking/status'] : ['POST', `/matchmaking/${event}`];
-    return this.tokens.authed<MatchState>(this.rest, method, `/api/v1${path}`);
   }
 }
 

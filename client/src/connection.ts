@@ -41,6 +41,8 @@ export class Connection {
   private closed = true;
   private retryMs = RETRY_MIN_MS;
   private authFailures = 0;
+  /** The access token of the session each namespace last presented in its handshake. */
+  private readonly presented = new Map<'rooms' | 'matchmaking', string | undefined>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private waiters: Array<() => void> = [];
 
@@ -57,10 +59,15 @@ export class Connection {
       reconnectionDelay: RETRY_MIN_MS,
       reconnectionDelayMax: RETRY_MAX_MS,
     });
-    // A function, so every (re)connection presents the newest token.
-    const auth = (cb: (data: object) => void) => cb({ token: this.tokens.session?.socket ?? '' });
-    this.rooms = this.manager.socket('/rooms', { auth });
-    this.matchmaking = this.manager.socket('/matchmaking', { auth });
+    // A function, so every (re)connection presents the newest token. It also notes which session
+    // each namespace presented: a refusal must refresh only if that session is still the current one.
+    const auth = (ns: 'rooms' | 'matchmaking') => (cb: (data: object) => void) => {
+      const s = this.tokens.session;
+      this.presented.set(ns, s?.access);
+      cb({ token: s?.socket ?? '' });
+    };
+    this.rooms = this.manager.socket('/rooms', { auth: auth('rooms') });
+    this.matchmaking = this.manager.socket('/matchmaking', { auth: auth('matchmaking') });
     for (const s of [this.rooms, this.matchmaking]) this.watch(s);
   }
 
@@ -131,7 +138,9 @@ export class Connection {
   }
 
   private async reauthenticate(socket: Socket, serverKicked: boolean): Promise<void> {
-    const token = this.tokens.session?.access;
+    // The session this socket was refused with, not the current one: when both namespaces are
+    // refused, the second must not refresh again the tokens the first has just refreshed.
+    const token = this.presented.get(socket === this.rooms ? 'rooms' : 'matchmaking') ?? this.tokens.session?.access;
     try {
       // After a server-side disconnect the token may look valid to us but be expired or revoked
       // to the server: always refresh then. After a refused handshake, only if nobody has yet.

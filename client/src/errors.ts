@@ -1,7 +1,9 @@
 import type { ErrorBody } from './types.js';
 
 /** Codes the library itself produces, beside the server's (INVALID_ARGUMENT, RATE_LIMITED, ...). */
-export type LocalCode = 'NETWORK' | 'TIMEOUT' | 'SIGNED_OUT' | 'NO_ROOM';
+export type LocalCode = 'NETWORK' | 'TIMEOUT' | 'SIGNED_OUT' | 'NO_ROOM'
+  // a redirect sign-in's answer (platform.ts)
+  | 'STATE_MISMATCH' | 'NONCE_MISMATCH' | 'CANCELLED' | 'PROVIDER_ERROR';
 
 /** Every failure the library reports: the server's error code and message, or one of LocalCode. */
 export class ChatError extends Error {

@@ -8,3 +8,4 @@ export { compareIds } from './feed.js';
 export type { FetchLike } from './rest.js';
 export type { Identifier } from './account.js';
 export type * from './types.js';
+export { readPlatformAnswer, startPlatformSignIn, type SignInStorage } from './platform.js';

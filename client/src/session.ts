@@ -25,8 +25,8 @@ export interface SessionEnded {
   message: string;
 }
 
-/** The `exp` of a JWT, in unix seconds (0 when unreadable). No atob: React Native may lack it. */
-export function jwtExp(token: string): number {
+/** The claims of a JWT, unverified (null when unreadable). No atob: React Native may lack it. */
+export function jwtClaims(token: string): Record<string, unknown> | null {
   try {
     const part = token.split('.')[1] ?? '';
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -41,11 +41,18 @@ export function jwtExp(token: string): number {
         out += String.fromCharCode((value >> bits) & 0xff);
       }
     }
-    const exp = (JSON.parse(out) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp : 0;
+    // The bytes are UTF-8 (a name or e-mail may not be ASCII).
+    const v: unknown = JSON.parse(decodeURIComponent(out.replace(/[\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** The `exp` of a JWT, in unix seconds (0 when unreadable). */
+export function jwtExp(token: string): number {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' ? exp : 0;
 }
 
 export const fromAnon = (r: AnonLoginResp, name: string): Session => ({

@@ -96,6 +96,14 @@ export interface PlatformIdentity {
   emailVerified?: boolean;
   name?: string;
   picture?: string;
+  /** The `nonce` claim, which ties a token to the sign-in request a browser started. */
+  nonce?: string;
+}
+
+/** Trades an authorization code at the provider's token endpoint for its ID token (the code flow). */
+export interface PlatformCodeExchanger {
+  /** Throws AppError: INVALID_ARGUMENT when unconfigured or refused as malformed, UNAUTHENTICATED for a bad code, UNAVAILABLE when the provider fails. */
+  exchange(provider: PlatformProvider, grant: { code: string; redirectUri: string; codeVerifier?: string }): Promise<string>;
 }
 
 /** Verifies a provider's ID token; throws AppError (INVALID_ARGUMENT when unconfigured, UNAUTHENTICATED when the token is bad). */

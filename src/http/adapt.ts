@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Operation } from '../core/operation.js';
 import { validate } from '../schemas/common.js';
 
@@ -28,4 +28,20 @@ export function adapt<I, O>(op: Operation<I, O>, opts: RouteOptions<O> = {}): Re
     const status = typeof opts.status === 'function' ? opts.status(out) : (opts.status ?? 200);
     res.status(status).json(opts.present ? opts.present(out) : out);
   };
+}
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+/**
+ * A router of operations: each route puts `auth` in front of an operation that needs an actor
+ * (`op.auth`), and only then, so no route can forget it or add it where it does not belong.
+ */
+export function operationRouter(auth: RequestHandler) {
+  const router = Router();
+  const mount =
+    (method: Method) =>
+    <I, O>(path: string, op: Operation<I, O>, opts?: RouteOptions<O>): void => {
+      router[method](path, ...(op.auth ? [auth] : []), adapt(op, opts));
+    };
+  return { router, get: mount('get'), post: mount('post'), put: mount('put'), delete: mount('delete') };
 }

@@ -1,10 +1,8 @@
 import type { ModerationOperations } from '../operations/moderation.ops.js';
-import type { JsonSchema, RouteDoc } from './openapi.js';
+import { ok, pageOf, ref, type JsonSchema, type RouteDoc } from './openapi.js';
 
 /** OpenAPI rows and response schemas of the safety and moderation routes (src/http/moderation.routes.ts). */
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const ok = (schema: string, description = 'OK', status = 200) => ({ status, description, schema: ref(schema) });
 const time = (description: string): JsonSchema => ({ type: ['string', 'null'], format: 'date-time', description });
 
 export const MODERATION_SCHEMAS: Record<string, JsonSchema> = {
@@ -26,7 +24,7 @@ export const MODERATION_SCHEMAS: Record<string, JsonSchema> = {
   },
   Report: {
     type: 'object',
-    required: ['report_id', 'room_id', 'reporter_uid', 'reported_uid', 'reason', 'note', 'status', 'action', 'created_at', 'resolved_at', 'resolved_by'],
+    required: ['report_id', 'room_id', 'reporter_uid', 'reported_uid', 'reason', 'note', 'status', 'action', 'resolution_note', 'created_at', 'resolved_at', 'resolved_by'],
     properties: {
       report_id: { type: 'string' },
       room_id: { type: 'string' },
@@ -43,11 +41,7 @@ export const MODERATION_SCHEMAS: Record<string, JsonSchema> = {
       evidence: { type: 'array', items: ref('Message'), description: 'Only on GET /admin/reports/{report_id}: the room\'s last 50 messages when it was reported, oldest first.' },
     },
   },
-  ReportPage: {
-    type: 'object',
-    required: ['pager', 'data'],
-    properties: { pager: ref('Pager'), data: { type: 'array', items: ref('Report'), description: 'Oldest first (without evidence).' } },
-  },
+  ReportPage: pageOf('Report', 'Oldest first (without evidence).'),
   BanState: {
     type: 'object',
     required: ['uid', 'user_status', 'banned_until'],

@@ -2,8 +2,9 @@ import type { ChatOperations } from '../operations/chat.ops.js';
 import type { MemberOperations } from '../operations/members.ops.js';
 import type { ModerationOperations } from '../operations/moderation.ops.js';
 import { MODERATION_SCHEMAS, moderationRouteDocs } from './api-docs.moderation.js';
+import { PLATFORM_SCHEMAS, platformRouteDocs } from './api-docs.platform.js';
 import type { ErrorCode } from '../core/errors.js';
-import { buildOpenApi, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
+import { buildOpenApi, ok, pageOf, ref, type JsonSchema, type LinkDoc, type OpenApiDocument, type RouteDoc } from './openapi.js';
 
 /**
  * The table behind /docs/openapi.json: one row per REST route, naming the operation whose joi
@@ -11,7 +12,6 @@ import { buildOpenApi, type JsonSchema, type LinkDoc, type OpenApiDocument, type
  * new row; test/integration/openapi.test.ts fails when a mounted route has no row.
  */
 
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const str = (description: string): JsonSchema => ({ type: 'string', description });
 
 const USER_INFO_FIELDS = [
@@ -80,11 +80,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       totalPages: { type: 'integer' },
     },
   },
-  ListMessageResp: {
-    type: 'object',
-    required: ['pager', 'data'],
-    properties: { pager: ref('Pager'), data: { type: 'array', items: ref('Message'), description: 'Newest first; page 1 holds the newest.' } },
-  },
+  ListMessageResp: pageOf('Message', 'Newest first; page 1 holds the newest.'),
   CatchUp: {
     type: 'object',
     required: ['room_id', 'messages', 'has_more', 'closed'],
@@ -139,13 +135,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       Authorization: { const: '', description: 'Kept for the seed; never holds a token.' },
     },
   },
-  PublicConfig: {
-    type: 'object',
-    required: ['platform_providers'],
-    properties: {
-      platform_providers: { type: 'array', items: { type: 'string', enum: ['google', 'apple', 'line'] }, description: 'Platform sign-ins this server verifies; the others answer 400.' },
-    },
-  },
+  ...PLATFORM_SCHEMAS,
   Health: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'unavailable'] } } } },
 };
 
@@ -161,7 +151,6 @@ export const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   UNAVAILABLE: 'a backing service (Redis, Postgres) is unreachable right now; Retry-After when known',
 };
 
-const ok = (schema: string, description = 'OK', status = 200) => ({ status, description, schema: ref(schema) });
 
 /** chat.api under /api/v1 (src/http/chat.routes.ts), plus the health routes. */
 export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
@@ -235,19 +224,21 @@ export function chatRouteDocs(ops: ChatOperations): RouteDoc[] {
 export function memberRouteDocs(ops: MemberOperations): RouteDoc[] {
   const auth = 'Member accounts';
   const user = 'User profile';
+  const signedIn = bearer('access_token', 'get_user_info', 'logout', 'match_join');
   return [
     {
       method: 'post', path: '/api/v1/auth/register', operation: ops.register, tag: auth,
       summary: 'Create a member account (credentials or a platform ID token) and log in',
       description: 'With `auth_method: platform`, `login_id` must be the e-mail address the ID token says its provider has verified (`email` with `email_verified: true`); '
         + 'any other address or a phone number is refused with 400 naming `login_id`, so nobody can take an address that is not theirs.',
-      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 409, 429],
+      responses: [{ ...ok('LoginResp'), links: signedIn }], errors: [400, 409, 429],
     },
     {
       method: 'post', path: '/api/v1/auth/sessions', operation: ops.login, tag: auth,
       summary: 'Log in (wrong password and unknown login_id answer the same 401)',
-      responses: [{ ...ok('LoginResp'), links: bearer('access_token', 'get_user_info', 'logout', 'match_join') }], errors: [400, 401, 429],
+      responses: [{ ...ok('LoginResp'), links: signedIn }], errors: [400, 401, 429],
     },
+    ...platformRouteDocs(ops, signedIn),
     {
       method: 'post', path: '/api/v1/auth/sessions/refresh', operation: ops.sessionRefresh, tag: auth,
       summary: 'Trade a refresh token for a new pair (rotation; a retired token revokes the session family)',

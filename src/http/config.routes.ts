@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ConfigOperations } from '../operations/config.ops.js';
-import type { RouteDoc } from './openapi.js';
+import { ok, type RouteDoc } from './openapi.js';
 import { adapt } from './adapt.js';
 
 /** GET /api/v1/config: what the server offers (e.g. which platform sign-ins), for clients to adapt to. */
@@ -15,7 +15,7 @@ export function configRouteDocs(ops: ConfigOperations): RouteDoc[] {
     {
       method: 'get', path: '/api/v1/config', operation: ops.publicConfig, tag: 'Server', extension: true,
       summary: 'Which optional features this server has: the platform sign-ins it can verify',
-      responses: [{ status: 200, description: 'OK', schema: { $ref: '#/components/schemas/PublicConfig' } }], errors: [],
+      responses: [ok('PublicConfig')], errors: [],
     },
   ];
 }

@@ -5,6 +5,19 @@ import { joiToJsonSchema, type JsonSchema } from './json-schema.js';
 export { joiToJsonSchema, type JsonSchema };
 
 /** The OpenAPI 3.1 document, built from a table of routes and the joi schemas of their operations. */
+/** A reference to a shared schema (components.schemas). */
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/** A success response whose body is the shared schema `schema`. */
+export const ok = (schema: string, description = 'OK', status = 200) => ({ status, description, schema: ref(schema) });
+
+/** A page of `items`: `{pager, data}` (the contract's paging shape). */
+export const pageOf = (items: string, order: string): JsonSchema => ({
+  type: 'object',
+  required: ['pager', 'data'],
+  properties: { pager: ref('Pager'), data: { type: 'array', items: ref(items), description: order } },
+});
+
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** One REST route: the operation it runs (for its joi schema and auth) and what it answers. */

@@ -11,12 +11,15 @@ export function createHttpApp(opts: {
   metrics: Metrics;
   trustProxy: number;
   routers: ReadonlyArray<{ prefix: string; router: Router | RequestHandler }>;
+  /** Routers that parse their own (non-JSON) bodies, mounted before the JSON-only rule: the providers' form POST. */
+  formRouters?: ReadonlyArray<{ prefix: string; router: Router | RequestHandler }>;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', opts.trustProxy);
   app.set('etag', false);
   app.use(observe(opts.log, opts.metrics, opts.trustProxy));
+  for (const { prefix, router } of opts.formRouters ?? []) app.use(prefix, router);
   app.use(requireJson);
   app.use('/api', noStore);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));

@@ -15,7 +15,7 @@ const CLOCK_TOLERANCE_SEC = 5;
 // Real ID tokens are around 1 KB; anything far larger is not worth parsing or posting anywhere.
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const RETRY_AFTER_SEC = 5;
-const DEFAULT_FETCH_TIMEOUT_MS = 5000;
+export const DEFAULT_FETCH_TIMEOUT_MS = 5000;
 
 /** Marks a failure of the provider's side (key set or verify endpoint), as opposed to a bad token. */
 class ProviderUnavailable extends Error {
@@ -58,10 +58,10 @@ export class JosePlatformVerifier implements PlatformVerifier {
   private async verifyWithJwks(provider: PlatformProvider, config: ProviderConfig, token: string): Promise<JWTPayload> {
     const issuer = provider === 'google' && config.issuer === GOOGLE_DEFAULT_ISSUER ? GOOGLE_ISSUERS : config.issuer;
     try {
-      const { payload } = await jwtVerify(token, this.keySet(provider, config), {
+      const { payload } = await jwtVerify(token, this.keyFor(provider, config), {
         issuer,
         audience: config.clientId,
-        algorithms: ALGORITHMS,
+        algorithms: provider === 'line' && config.clientSecret ? [...ALGORITHMS, 'HS256'] : ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SEC,
         requiredClaims: ['sub', 'exp'],
       });
@@ -117,6 +117,17 @@ export class JosePlatformVerifier implements PlatformVerifier {
     return claims;
   }
 
+  /**
+   * LINE signs the ID tokens of its web login (the code flow) with HS256 under the channel secret.
+   * When that secret is configured, HS256 is checked against it, and only it: an HS256 token can
+   * never be checked against a public key from the JWKS (the algorithm-confusion forgery).
+   */
+  private keyFor(provider: PlatformProvider, config: ProviderConfig): JWTVerifyGetKey {
+    const remote = this.keySet(provider, config);
+    const secret = provider === 'line' && config.clientSecret ? new TextEncoder().encode(config.clientSecret) : null;
+    return (header, token) => (header.alg === 'HS256' && secret ? secret : remote(header, token));
+  }
+
   private keySet(provider: PlatformProvider, config: ProviderConfig): JWTVerifyGetKey {
     let keys = this.keySets.get(provider);
     if (!keys) {
@@ -157,6 +168,7 @@ function toIdentity(provider: PlatformProvider, claims: JWTPayload): PlatformIde
   else if (provider === 'line' && identity.email) identity.emailVerified = true;
   if (typeof name === 'string' && name.length > 0) identity.name = name;
   if (typeof picture === 'string' && picture.length > 0) identity.picture = picture;
+  if (typeof claims.nonce === 'string') identity.nonce = claims.nonce;
   return identity;
 }
 
@@ -165,7 +177,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const invalidToken = (provider: PlatformProvider, cause?: unknown): AppError =>
   new AppError('UNAUTHENTICATED', `invalid ${provider} token`, cause === undefined ? {} : { cause });
 
-const unavailable = (provider: PlatformProvider, cause: unknown): AppError =>
+export const unavailable = (provider: PlatformProvider, cause: unknown): AppError =>
   new AppError('UNAVAILABLE', `${provider} token verification is unavailable, retry later`, {
     retryAfter: RETRY_AFTER_SEC,
     cause,

@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { AppError } from '../core/errors.js';
 import type { RateBucket, RateLimiter } from '../core/ports.js';
 import type { AppConfig, RateRule } from '../config.js';
+import { LocalAllowance } from './rate-allowance.js';
 
 /** A bucket without a rule (or with a zero rule) is not limited. */
 export type RateRules = Partial<Record<RateBucket, RateRule>>;
@@ -35,85 +36,133 @@ export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
  * rules: each node then enforces them on its own (so across N nodes a key gets at most N times its
  * allowance until Redis is back), instead of answering 503 to every login and message because
  * the limit store is away. See docs/deploy.md ("When Redis is unreachable").
+ *
+ * The busy buckets of `LOCALLY_ANSWERED` (a chat message, a typing notice) are answered from a
+ * local allowance while the counter is far from the limit, and counted in Redis right after
+ * (src/infra/rate-allowance.ts): most messages then skip the round trip, at the price of a small
+ * bounded overshoot for a user who sends through several nodes at once. Logins, codes, reports
+ * and every other bucket are always checked against Redis before the answer.
  */
+export const LOCALLY_ANSWERED: ReadonlySet<RateBucket> = new Set<RateBucket>(['message_send', 'typing']);
+
 interface Waiter {
   resolve(): void;
   reject(e: unknown): void;
 }
-interface PendingKey {
+interface Bucket {
   limiter: RateLimiterAbstract;
+  /** The same counter for increments nobody waits for (see the constructor). */
+  counter: RateLimiterAbstract;
   points: number;
+  /** Kept in this process (no Redis): answered at once, nothing to batch. */
+  inMemory: boolean;
+  allowance: LocalAllowance | null;
+}
+interface PendingKey {
+  bucket: Bucket;
   key: string;
   waiters: Waiter[];
 }
 
 export class FlexibleRateLimiter implements RateLimiter {
-  private readonly limiters = new Map<RateBucket, { limiter: RateLimiterAbstract; points: number }>();
-  /** Consumes asked for in this turn of the event loop, by bucket and key (see `consume`). */
+  private readonly buckets = new Map<RateBucket, Bucket>();
+  /** Increments asked for in this turn of the event loop, by bucket and key (see `consume`). */
   private pending = new Map<string, PendingKey>();
   private scheduled = false;
 
-  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl') {
-    for (const [bucket, rule] of Object.entries(rules) as Array<[RateBucket, RateRule]>) {
+  /**
+   * `redis` is the command client (each command fails after its timeout, so nobody waits on a hung
+   * Redis). `countClient`, when given, carries the increments of consumes already answered from
+   * the local allowance: nobody waits for those, so it can be a client without the per-command
+   * timer (the publisher), which was a measurable share of a message's CPU (docs/performance.md).
+   * Both share one in-memory insurance limiter per bucket for when Redis is away.
+   */
+  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl', countClient?: unknown) {
+    for (const [name, rule] of Object.entries(rules) as Array<[RateBucket, RateRule]>) {
       if (rule.duration <= 0 || rule.points <= 0) continue; // a zero rule disables the limit
-      const opts = { points: rule.points, duration: rule.duration, keyPrefix: `${prefix}:${bucket}` };
-      const limiter = redis
-        ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) })
-        : new RateLimiterMemory(opts);
-      this.limiters.set(bucket, { limiter, points: rule.points });
+      const opts = { points: rule.points, duration: rule.duration, keyPrefix: `${prefix}:${name}` };
+      if (!redis) {
+        const limiter = new RateLimiterMemory(opts);
+        this.buckets.set(name, { limiter, counter: limiter, points: rule.points, inMemory: true, allowance: null });
+        continue;
+      }
+      const insuranceLimiter = new RateLimiterMemory(opts);
+      const on = (storeClient: unknown) => new RateLimiterRedis({ ...opts, storeClient, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter });
+      const limiter = on(redis);
+      const local = LOCALLY_ANSWERED.has(name);
+      const counter = local && countClient ? on(countClient) : limiter;
+      this.buckets.set(name, { limiter, counter, points: rule.points, inMemory: false, allowance: local ? new LocalAllowance(rule.points) : null });
     }
   }
 
   /**
-   * The consumes of one key that arrive in the same turn of the event loop (a burst of messages
-   * from one user, read from one socket) go to Redis as ONE increment by their number instead of
-   * one round trip each. The answer is exactly what one-by-one consumes would give: the counter
-   * says how many points were used before the burst, so the first `points - before` callers pass
-   * and the rest get RATE_LIMITED. The limit is still one counter shared by every node.
+   * In memory, a consume is answered at once. In Redis, the consumes of one key that arrive in
+   * the same turn of the event loop (a burst of messages from one user, read from one socket) go
+   * to Redis as ONE increment by their number instead of one round trip each. The answer is
+   * exactly what one-by-one consumes would give: the counter says how many points were used
+   * before the burst, so the first `points - before` callers pass and the rest get RATE_LIMITED.
+   * The limit is still one counter shared by every node. A consume answered from the local
+   * allowance joins the next increment the same way, already answered.
    */
-  consume(bucket: RateBucket, key: string): Promise<void> {
-    const entry = this.limiters.get(bucket);
-    if (!entry) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const id = `${bucket}\u0000${key}`;
-      let p = this.pending.get(id);
-      if (!p) {
-        p = { limiter: entry.limiter, points: entry.points, key, waiters: [] };
-        this.pending.set(id, p);
-      }
-      p.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.flush);
-      }
-    });
+  consume(name: RateBucket, key: string): Promise<void> {
+    const bucket = this.buckets.get(name);
+    if (!bucket) return Promise.resolve();
+    if (bucket.inMemory) return new Promise<void>((resolve, reject) => void this.settle(name, { bucket, key, waiters: [{ resolve, reject }] }));
+    const id = `${name}\u0000${key}`;
+    if (bucket.allowance?.tryLocal(id)) {
+      this.queue(id, bucket, key, null);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => this.queue(id, bucket, key, { resolve, reject }));
+  }
+
+  private queue(id: string, bucket: Bucket, key: string, waiter: Waiter | null): void {
+    let p = this.pending.get(id);
+    if (!p) {
+      p = { bucket, key, waiters: [] };
+      this.pending.set(id, p);
+    }
+    if (waiter) p.waiters.push(waiter);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
   }
 
   private readonly flush = (): void => {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = new Map();
-    for (const p of batch.values()) void this.settle(p);
+    for (const [id, p] of batch) void this.settle(id, p);
   };
 
-  private async settle(p: PendingKey): Promise<void> {
+  private async settle(id: string, p: PendingKey): Promise<void> {
+    const { points, allowance } = p.bucket;
+    const taken = allowance?.take(id) ?? 0; // answered locally already, counted first
     const n = p.waiters.length;
+    if (n + taken === 0) return;
+    const sentAt = Date.now();
     try {
-      await p.limiter.consume(p.key, n);
+      const res = await (n === 0 ? p.bucket.counter : p.bucket.limiter).consume(p.key, n + taken);
+      allowance?.counted(id, taken, res.consumedPoints, res.msBeforeNext, sentAt);
       for (const w of p.waiters) w.resolve();
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) {
+        allowance?.failed(id);
         const err = new AppError('UNAVAILABLE', 'rate limiting store is unavailable, retry shortly', { retryAfter: 2, cause: e });
         for (const w of p.waiters) w.reject(err);
         return;
       }
-      const allowed = Math.max(0, Math.min(n, p.points - (e.consumedPoints - n)));
+      allowance?.counted(id, taken, e.consumedPoints, e.msBeforeNext, sentAt);
+      const allowed = Math.max(0, Math.min(n, points - (e.consumedPoints - n)));
       const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
       p.waiters.forEach((w, i) => (i < allowed ? w.resolve() : w.reject(new AppError('RATE_LIMITED', `too many requests, retry in ${retryAfter} s`, { retryAfter }))));
     }
   }
 
-  async reset(bucket: RateBucket, key: string): Promise<void> {
-    await this.limiters.get(bucket)?.limiter.delete(key).catch(() => undefined);
+  async reset(name: RateBucket, key: string): Promise<void> {
+    const bucket = this.buckets.get(name);
+    bucket?.allowance?.forget(`${name}\u0000${key}`);
+    await bucket?.limiter.delete(key).catch(() => undefined);
   }
 }

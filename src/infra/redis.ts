@@ -57,9 +57,14 @@ const CLIENT_OPTIONS = {
  * a measurable share of the CPU when every message is published (docs/performance.md). The
  * publisher does without: nothing waits for a publish (the adapter and the revocation bus fire
  * and forget), so a hung Redis cannot hang a request through it, and the command client's
- * timeouts (and /readyz) still report the hang.
+ * timeouts (and /readyz) still report the hang. The publisher also carries the rate-limit counts
+ * of sends already answered (src/infra/rate-limiter.ts), which nobody waits for either.
+ *
+ * node-redis (6.x here) gives every command a 5 s timeout unless told otherwise; a falsy `timeout`
+ * means no timer. Leaving `commandOptions` out, as the publisher once did, no longer turns it off.
  */
-const optionsFor = (role: string) => (role === 'pub' ? CLIENT_OPTIONS : { ...CLIENT_OPTIONS, commandOptions: { timeout: COMMAND_TIMEOUT_MS } });
+const NO_TIMEOUT = 0;
+const optionsFor = (role: string) => ({ ...CLIENT_OPTIONS, commandOptions: { timeout: role === 'pub' ? NO_TIMEOUT : COMMAND_TIMEOUT_MS } });
 
 /**
  * Calls `restored` each time a connection of `c` is ready again after an error (for a Cluster:

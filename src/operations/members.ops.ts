@@ -24,6 +24,7 @@ export function memberOperations(s: MemberServices) {
   return {
     register: publicOp('register', S.register, (ctx, i) => byMethod(i).register(ctx, i)),
     login: publicOp('login', S.login, (ctx, i) => byMethod(i).login(ctx, i)),
+    platformSignIn: publicOp('platform_sign_in', S.platformSignIn, (ctx, i) => s.platform.signIn(ctx, i)),
     sessionRefresh: publicOp('session_refresh', S.sessionRefresh, (ctx, i) => s.sessions.refresh(ctx, i)),
     logout: userOp('logout', null, (ctx, a) => s.sessions.logout(ctx, a)),
     requestPasswordReset: publicOp('password_reset_request', S.passwordResetRequest, (ctx, i) => s.resets.request(ctx, i)),
@@ -43,5 +44,6 @@ export type MemberOperations = ReturnType<typeof memberOperations>;
 export const memberAuthEvents = (ops: MemberOperations) => ({
   register: ops.register,
   login: ops.login,
+  platform_sign_in: ops.platformSignIn,
   session_refresh: ops.sessionRefresh,
 });

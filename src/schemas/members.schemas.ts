@@ -10,6 +10,15 @@ export interface CredentialsPayload { password: string; password_confirm?: strin
 export interface PlatformPayload { provider: PlatformProvider; token: string }
 /** LoginReq after validation: `login_id` is normalised, and the payload of `auth_method` is present. */
 export interface LoginReq { auth_method: AuthMethod; login_id: string; credentials?: CredentialsPayload; platform?: PlatformPayload }
+/** One redirect sign-in's answer: an ID token (Google, Apple) or a code to trade (LINE), and the request's nonce. */
+export interface PlatformSignInInput {
+  provider: PlatformProvider;
+  nonce: string;
+  id_token?: string;
+  code?: string;
+  redirect_uri?: string;
+  code_verifier?: string;
+}
 export interface SessionRefreshInput { access_token: string; refresh_token: string }
 export interface PasswordResetRequestInput { identifier: string; account_type: 'email' | 'phone' }
 export interface VerifyCodeInput { identifier: string; verify_code: string }
@@ -119,6 +128,30 @@ const loginReq = (register: boolean) =>
 
 export const register = loginReq(true);
 export const login = loginReq(false);
+
+export const platformSignIn = Joi.object<PlatformSignInInput>({
+  provider: Joi.string().valid('google', 'line', 'apple').required(),
+  nonce: Joi.string().pattern(/^[\w-]{16,128}$/).required()
+    .messages({ 'string.pattern.base': '{{#label}} must be the 16 to 128 letters, digits, _ or - sent as nonce in the authorization request' }),
+  id_token: Joi.string().min(1).max(16 * 1024),
+  code: Joi.string().pattern(/^[\x21-\x7e]{1,512}$/)
+    .messages({ 'string.pattern.base': '{{#label}} must be the code from the redirect: 1 to 512 printable characters' }),
+  redirect_uri: Joi.string().max(1024).uri({ scheme: ['http', 'https'] }).messages({
+    'string.uri': '{{#label}} must be the http(s) redirect_uri used to start the sign-in',
+    'string.uriCustomScheme': '{{#label}} must be the http(s) redirect_uri used to start the sign-in',
+  }),
+  // RFC 7636 section 4.1: 43 to 128 unreserved characters.
+  code_verifier: Joi.string().pattern(/^[\w.~-]{43,128}$/)
+    .messages({ 'string.pattern.base': '{{#label}} must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)' }),
+})
+  .xor('id_token', 'code')
+  .with('code', 'redirect_uri')
+  .with('code_verifier', 'code')
+  .messages({
+    'object.xor': 'send either id_token (Google, Apple) or code (LINE), not both',
+    'object.missing': 'send the id_token (Google, Apple) or the code (LINE) the provider handed back',
+    'object.with': '{{#peer}} is required with {{#main}}',
+  });
 
 export const sessionRefresh = Joi.object<SessionRefreshInput>({
   access_token: Joi.string().min(1).max(4096).required(),

@@ -47,6 +47,15 @@ export class MembersRepo {
       .update({ password_hash: hash, updated_at: trx.fn.now(), ...(verify ? { [verify]: true } : {}) });
   }
 
+  /**
+   * Compare-and-set: replaces the password hash only while it is still `old`, so an upgrade
+   * computed from the old hash never overwrites a password changed meanwhile. True when replaced.
+   */
+  async replacePasswordHash(userId: string, old: string, hash: string, trx: Knex = this.db): Promise<boolean> {
+    const n = await trx('member_accounts').where({ user_id: userId, password_hash: old }).update({ password_hash: hash, updated_at: trx.fn.now() });
+    return n > 0;
+  }
+
   async markVerified(userId: string, flag: VerifiedFlag, trx: Knex = this.db): Promise<void> {
     await trx('member_accounts').where({ user_id: userId }).update({ [flag]: true, updated_at: trx.fn.now() });
   }

@@ -86,14 +86,18 @@ export class MessagesRepo {
   }
 
   private async insertStatement(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
-    const values: string[] = [];
-    const bindings: Array<string | number> = [];
+    // One fixed statement text whatever the batch size: the rows travel as five arrays (unnest),
+    // so neither knex nor Postgres handles one placeholder per value.
+    const cols: [number[], string[], string[], string[], string[]] = [[], [], [], [], []];
     batch.forEach((m, i) => {
-      values.push(i === 0 ? `(?::int, ?::text, ?::text, ?::text, ?::text)` : `(?, ?, ?, ?, ?)`);
-      bindings.push(i, m.roomId, m.senderId, m.clientMsgId, m.content);
+      cols[0].push(i);
+      cols[1].push(m.roomId);
+      cols[2].push(m.senderId);
+      cols[3].push(m.clientMsgId);
+      cols[4].push(m.content);
     });
     const res = await this.db.raw(
-      `WITH v(ord, room_id, sender_id, client_msg_id, content) AS (VALUES ${values.join(', ')}),
+      `WITH v AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(ord, room_id, sender_id, client_msg_id, content)),
        lk AS MATERIALIZED (
          SELECT id, last_seq FROM rooms
           WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
@@ -118,7 +122,7 @@ export class MessagesRepo {
        INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
        SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
        RETURNING ${COLUMNS.join(', ')}`,
-      bindings,
+      cols,
     );
     // RETURNING does not carry the ordinal: match rows back by their unique key. Among callers
     // with the same key, the first (the one the statement inserted) gets the row.

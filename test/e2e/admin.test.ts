@@ -1,38 +1,26 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { anonLogin, http } from '../support/clients.js';
-import { registerMember, type Member } from '../support/members.js';
+import { credentialsReq, login, registerMember, type Member } from '../support/members.js';
 import { report, staff } from '../support/moderation.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import type { Tab } from '../support/browser.js';
+import { axeProblems, webSuite } from '../support/web-suite.js';
 
 /** The moderators' page at /admin, in headless Chromium against a real server. */
 describe('moderation page (/admin) in headless Chromium', function () {
   this.timeout(45_000);
+  const suite = webSuite();
   let server: TestServer;
-  let browser: Browser;
   let mod: Member;
-  const tabs: Tab[] = [];
 
-  before(async function () {
-    this.timeout(120_000); // launching Chromium and compiling the client take a while on a busy machine
-    browser = await launchBrowser();
-    await buildWebClient();
-    server = await startServer();
+  before(async () => {
+    server = suite.server;
     mod = await staff(server, 'moderator');
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
   });
 
   async function signIn(m: Member): Promise<Tab> {
-    const t = await openTab(browser, server.url);
-    tabs.push(t);
+    const t = await suite.tab();
     await t.page.goto('/admin');
     await t.page.getByLabel('E-mail or phone').fill(m.login_id);
     await t.page.getByLabel('Password').fill(m.password);
@@ -54,7 +42,7 @@ describe('moderation page (/admin) in headless Chromium', function () {
       await http(server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: u.token, body: { content: text, client_msg_id: randomUUID() } });
     }
     const r = await report(server, a.token, roomId, { reason, note: 'kept insulting me' });
-    return { reporter: a, reported: b, reportId: r.body.report_id as string };
+    return { reporter: a, reported: b, member: m, reportId: r.body.report_id as string };
   }
 
   it('shows the queue and a report\'s evidence, and bans the reported user after a confirmation', async () => {
@@ -73,6 +61,8 @@ describe('moderation page (/admin) in headless Chromium', function () {
     await t.page.getByRole('button', { name: 'Ban', exact: true }).click();
     await t.page.getByRole('button', { name: /Confirm ban \(7 days\)/ }).click();
     await t.page.locator('.facts dd', { hasText: 'Banned' }).waitFor();
+    // The queue reloads after the decision is shown: wait for the report to leave it.
+    await t.page.locator(`[data-report="${reportId}"]`).waitFor({ state: 'detached' });
     expect(await t.page.locator(`[data-report="${reportId}"]`).count()).to.equal(0);
 
     const api = await http(server, 'GET', `/api/v1/admin/reports/${reportId}`, { token: mod.access_token });
@@ -80,6 +70,33 @@ describe('moderation page (/admin) in headless Chromium', function () {
     const me = await http(server, 'GET', '/api/v1/user/me', { token: reported.token });
     expect(me.status).to.equal(403);
     expect(Date.parse(me.body.error.until) - Date.now()).to.be.within(167 * 3_600_000, 169 * 3_600_000);
+    expect(t.errors).to.deep.equal([]);
+  });
+
+  it('finds a banned user among the resolved reports and lifts the ban after a confirmation, with no axe findings', async () => {
+    const { member, reportId } = await reportedRoom('hate');
+    const banned = await http(server, 'POST', `/api/v1/admin/reports/${reportId}/resolve`, { token: mod.access_token, body: { action: 'ban', note: 'slur' } });
+    expect(banned.status).to.equal(200);
+    expect((await login(server, credentialsReq(member.login_id, member.password))).status).to.equal(403);
+
+    const t = await signIn(mod);
+    await t.page.getByRole('tab', { name: 'Resolved' }).click();
+    const item = t.page.locator(`[data-report="${reportId}"]`);
+    await item.waitFor();
+    expect(await item.textContent()).to.contain('Banned');
+    await item.click();
+    await t.page.getByRole('heading', { name: 'Lift the ban' }).waitFor();
+    expect(await axeProblems(t.page), 'report with a ban').to.deep.equal([]);
+
+    await t.page.getByRole('button', { name: 'Unban', exact: true }).click();
+    const confirm = t.page.getByRole('button', { name: `Confirm unban of ${member.uid.slice(0, 8)}` });
+    expect(await t.page.evaluate('document.activeElement?.id')).to.equal('confirm-unban');
+    expect((await login(server, credentialsReq(member.login_id, member.password))).status, 'still banned before the confirmation').to.equal(403);
+    await confirm.click();
+    await t.page.locator('#unban-done', { hasText: 'Ban lifted' }).waitFor();
+    expect(await axeProblems(t.page), 'after the unban').to.deep.equal([]);
+
+    expect((await login(server, credentialsReq(member.login_id, member.password))).status).to.equal(200);
     expect(t.errors).to.deep.equal([]);
   });
 

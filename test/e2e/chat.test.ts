@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
+import type { Page } from 'playwright-core';
 import { http } from '../support/clients.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import type { Tab } from '../support/browser.js';
+import { webSuite } from '../support/web-suite.js';
 
 /**
  * The web client end to end: real server, real headless Chromium (driven by playwright-core;
@@ -11,29 +11,8 @@ import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/bro
  */
 describe('web client in headless Chromium', function () {
   this.timeout(45_000);
-  let server: TestServer;
-  let browser: Browser;
-  const tabs: Tab[] = [];
-
-  before(async () => {
-    // Chromium first: when it is missing this must fail, loudly, before anything else.
-    browser = await launchBrowser();
-    await buildWebClient();
-    server = await startServer();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
-  });
-
-  const tab = async (viewport?: { width: number; height: number }, extra = {}) => {
-    const t = await openTab(browser, server.url, viewport, extra);
-    tabs.push(t);
-    return t;
-  };
+  const suite = webSuite();
+  const tab = (viewport?: { width: number; height: number }, extra = {}) => suite.tab({ viewport, extra });
 
   const visible = (page: Page, selector: string) => page.locator(selector).waitFor({ state: 'visible' });
 
@@ -103,7 +82,7 @@ describe('web client in headless Chromium', function () {
 
     // Nothing loaded from anywhere else, no script errors (a CSP violation would be one).
     for (const t of [a, b]) {
-      expect(t.requests.filter((u) => !u.startsWith(server.url)), 'off-origin requests').to.deep.equal([]);
+      expect(t.requests.filter((u) => !u.startsWith(suite.server.url)), 'off-origin requests').to.deep.equal([]);
       expect(t.errors).to.deep.equal([]);
     }
   });
@@ -162,7 +141,7 @@ describe('web client in headless Chromium', function () {
     const after = (await session(b.page))!;
     expect(after.session.refresh).to.not.equal(before.session.refresh);
     expect(after.session.access).to.not.match(/^expired-/);
-    expect(b.requests.filter((u) => u === `${server.url}/api/v1/auth/refresh`)).to.have.length(1);
+    expect(b.requests.filter((u) => u === `${suite.server.url}/api/v1/auth/refresh`)).to.have.length(1);
     await send(b.page, 'yes, with fresh tokens');
     await seesOnce(a.page, 'yes, with fresh tokens', 'theirs');
   });
@@ -208,11 +187,11 @@ describe('web client in headless Chromium', function () {
 
     // Cut Bo's connection from the server side, as a network drop would, and talk meanwhile.
     for (const ns of ['/matchmaking', '/rooms']) {
-      for (const s of server.app.io.of(ns).sockets.values()) if (s.data.actor?.uid === sb.session.uid) s.conn.close();
+      for (const s of suite.server.app.io.of(ns).sockets.values()) if (s.data.actor?.uid === sb.session.uid) s.conn.close();
     }
     const roomId = sa.room!.id;
     for (const text of ['m2 during the drop', 'm3 during the drop']) {
-      const r = await http(server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: sa.session.access, body: { content: text, client_msg_id: randomUUID() } });
+      const r = await http(suite.server, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: sa.session.access, body: { content: text, client_msg_id: randomUUID() } });
       expect(r.status).to.equal(201);
     }
     await send(b.page, 'm4 from Bo while reconnecting');
@@ -235,7 +214,7 @@ describe('web client in headless Chromium', function () {
     await pair(a, b);
     const sa = (await session(a.page))!;
     for (let i = 1; i <= 45; i++) {
-      const r = await http(server, 'POST', `/api/v1/rooms/${sa.room!.id}/messages`, {
+      const r = await http(suite.server, 'POST', `/api/v1/rooms/${sa.room!.id}/messages`, {
         token: sa.session.access,
         body: { content: `history ${String(i).padStart(2, '0')}`, client_msg_id: `h-${i}` },
       });

@@ -1,47 +1,26 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer, type TestServer } from '../support/server.js';
-import { buildWebClient, launchBrowser, openTab, type Tab } from '../support/browser.js';
+import type { Tab } from '../support/browser.js';
+import { axeProblems, webSuite } from '../support/web-suite.js';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 375, height: 740 }, extra: { isMobile: true, hasTouch: true } };
 const DESKTOP = { viewport: { width: 1100, height: 760 }, extra: {} };
-
-/** Serious and critical axe findings on the page as it is now (axe runs through the devtools protocol, so the CSP stays on). */
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The journeys of the web client in Traditional Chinese and English, on phones and desktops, checked with axe. */
 describe('web client journeys (zh-TW and en, phone and desktop, axe)', function () {
   this.timeout(90_000);
-  let server: TestServer;
+  const suite = webSuite();
   let slowServer: TestServer;
-  let browser: Browser;
-  const tabs: Tab[] = [];
-
   before(async () => {
-    browser = await launchBrowser();
-    await buildWebClient();
-    server = await startServer();
     slowServer = await startServer({ RATE_MESSAGE_SEND: '4/3' });
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await slowServer?.close();
   });
-  afterEach(async () => {
-    for (const t of tabs.splice(0)) await t.context.close().catch(() => undefined);
-  });
 
-  async function tab(locale: string, size = DESKTOP, on = server): Promise<Tab> {
-    const t = await openTab(browser, on.url, size.viewport, { ...size.extra, locale });
-    tabs.push(t);
+  async function tab(locale: string, size = DESKTOP, on?: TestServer): Promise<Tab> {
+    const t = await suite.tab({ viewport: size.viewport, extra: { ...size.extra, locale }, on });
     await t.page.goto('/');
     return t;
   }
@@ -160,7 +139,7 @@ describe('web client journeys (zh-TW and en, phone and desktop, axe)', function 
     expect(await a.page.locator('#report-error').textContent(), 'a reason is required').to.equal('Pick a reason.');
     await dialog.getByLabel('Harassment or bullying').check();
     await dialog.getByRole('button', { name: 'Send report' }).click();
-    const doc = (await (await fetch(`${server.url}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${suite.server.url}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
     if (doc.paths['/api/v1/rooms/{room_id}/report']) {
       await visible(b.page, '#closed-banner');
       await visible(a.page, '#closed-banner');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server.js';
-import { anonLogin, connect, emit, http, matchedPair, sleep, type AnonUser } from '../support/clients.js';
+import { anonLogin, connect, emit, http, matchedPair, pairedServer, sleep } from '../support/clients.js';
 
 /** Every REST endpoint of chat.api, with a path that exists. */
 const ENDPOINTS = (room: string) =>
@@ -33,44 +33,35 @@ const HOSTILE: Array<[string, unknown]> = [
 ];
 
 describe('bad input never gets a 500, a hang or a dropped socket', () => {
-  let server: TestServer;
-  let user: AnonUser;
-  let roomId: string;
-  before(async () => {
-    server = await startServer();
-    const pair = await matchedPair(server);
-    user = pair.a;
-    roomId = pair.roomId;
-  });
-  after(async () => server?.close());
+  const pair = pairedServer();
 
   describe('REST', () => {
     for (const [method, pathOf, auth] of ENDPOINTS('ROOM')) {
       const label = `${method} ${pathOf}`;
       if (method === 'POST') {
         it(`${label}: malformed JSON gets 400 with a message`, async () => {
-          const r = await http(server, method, pathOf.replace('ROOM', roomId), { token: user.token, raw: '{"name": "x",' });
+          const r = await http(pair.server, method, pathOf.replace('ROOM', pair.roomId), { token: pair.user.token, raw: '{"name": "x",' });
           expect(r.status).to.equal(400);
           expect(r.body).to.deep.equal({ code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON' });
         });
 
         it(`${label}: a body over 16 KiB gets 413`, async () => {
-          const r = await http(server, method, pathOf.replace('ROOM', roomId), { token: user.token, body: { name: 'x', content: 'y'.repeat(17 * 1024) } });
+          const r = await http(pair.server, method, pathOf.replace('ROOM', pair.roomId), { token: pair.user.token, body: { name: 'x', content: 'y'.repeat(17 * 1024) } });
           expect(r.status).to.equal(413);
           expect(r.body.code).to.equal('PAYLOAD_TOO_LARGE');
         });
 
         it(`${label}: a form-encoded body gets 400 asking for JSON`, async () => {
-          const r = await http(server, method, pathOf.replace('ROOM', roomId), { token: user.token, raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+          const r = await http(pair.server, method, pathOf.replace('ROOM', pair.roomId), { token: pair.user.token, raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
           expect(r.status).to.equal(400);
           expect(r.body.message).to.match(/application\/json/);
         });
       }
       if (auth) {
         it(`${label}: no token gets 401, a malformed header gets 401`, async () => {
-          const path = pathOf.replace('ROOM', roomId);
+          const path = pathOf.replace('ROOM', pair.roomId);
           for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${'x'.repeat(5000)}` }]) {
-            const r = await http(server, method, path, { headers });
+            const r = await http(pair.server, method, path, { headers });
             expect(r.status, JSON.stringify(headers).slice(0, 40)).to.equal(401);
             expect(r.body.code).to.equal('UNAUTHENTICATED');
           }
@@ -80,27 +71,27 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
 
     it('a hostile room id in the path gets 404, not an error', async () => {
       for (const id of ["'; DROP TABLE rooms; --", '%00', 'x'.repeat(120), '..%2F..%2Fetc']) {
-        const r = await http(server, 'GET', `/api/v1/rooms/${encodeURIComponent(id)}/messages`, { token: user.token });
+        const r = await http(pair.server, 'GET', `/api/v1/rooms/${encodeURIComponent(id)}/messages`, { token: pair.user.token });
         expect(r.status, id).to.be.oneOf([404, 400]);
         expect(r.body.code).to.be.oneOf(['NOT_FOUND', 'INVALID_ARGUMENT']);
       }
-      const long = await http(server, 'GET', `/api/v1/rooms/${'x'.repeat(200)}/messages`, { token: user.token });
+      const long = await http(pair.server, 'GET', `/api/v1/rooms/${'x'.repeat(200)}/messages`, { token: pair.user.token });
       expect(long.status).to.equal(400);
     });
 
     it('an unknown route gets 404 NOT_FOUND in the error shape', async () => {
-      const r = await http(server, 'GET', '/api/v1/nope');
+      const r = await http(pair.server, 'GET', '/api/v1/nope');
       expect(r.status).to.equal(404);
       expect(r.body).to.deep.equal({ code: 'NOT_FOUND', message: 'no route for GET /api/v1/nope' });
     });
 
     it('an unknown method on a known path gets 404 too', async () => {
-      const r = await http(server, 'DELETE', '/api/v1/auth/anon');
+      const r = await http(pair.server, 'DELETE', '/api/v1/auth/anon');
       expect(r.status).to.equal(404);
     });
 
     it('error bodies carry no stack trace or SQL', async () => {
-      const r = await http(server, 'POST', '/api/v1/auth/anon', { raw: '{bad' });
+      const r = await http(pair.server, 'POST', '/api/v1/auth/anon', { raw: '{bad' });
       expect(JSON.stringify(r.body)).to.not.match(/at \w+ \(|node_modules|SELECT|INSERT/i);
     });
   });
@@ -109,9 +100,9 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
     let sockets: Record<string, Awaited<ReturnType<typeof connect>>> = {};
     before(async () => {
       sockets = {
-        '/auth': await connect(server, '/auth'),
-        '/rooms': await connect(server, '/rooms', user.token),
-        '/matchmaking': await connect(server, '/matchmaking', user.token),
+        '/auth': await connect(pair.server, '/auth'),
+        '/rooms': await connect(pair.server, '/rooms', pair.user.token),
+        '/matchmaking': await connect(pair.server, '/matchmaking', pair.user.token),
       };
     });
     after(() => Object.values(sockets).forEach((s) => s.close()));
@@ -130,7 +121,7 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
         }
 
         it(`${ns} ${event} with a payload over 16 KiB answers PAYLOAD_TOO_LARGE`, async () => {
-          const ack = await emit(sockets[ns]!, event, { room_id: roomId, name: 'x', token: 'y', content: 'z'.repeat(20_000), client_msg_id: 'q', typing: true });
+          const ack = await emit(sockets[ns]!, event, { room_id: pair.roomId, name: 'x', token: 'y', content: 'z'.repeat(20_000), client_msg_id: 'q', typing: true });
           expect(ack.error?.code).to.equal('PAYLOAD_TOO_LARGE');
           expect(sockets[ns]!.connected).to.equal(true);
         });
@@ -140,27 +131,27 @@ describe('bad input never gets a 500, a hang or a dropped socket', () => {
     it('/matchmaking events ignore any payload and still answer', async () => {
       for (const payload of [null, 'x', [1], { junk: true }]) {
         const ack = await emit(sockets['/matchmaking']!, 'status', payload);
-        expect(ack).to.deep.equal({ ok: true, data: { status: 'matched', room_id: roomId } });
+        expect(ack).to.deep.equal({ ok: true, data: { status: 'matched', room_id: pair.roomId } });
       }
     });
 
     it('an event emitted without an ack callback neither crashes nor disconnects', async () => {
       sockets['/rooms']!.emit('send', null);
-      sockets['/rooms']!.emit('send', { room_id: roomId, content: 'fire and forget', client_msg_id: 'no-ack' });
+      sockets['/rooms']!.emit('send', { room_id: pair.roomId, content: 'fire and forget', client_msg_id: 'no-ack' });
       await sleep(200);
       expect(sockets['/rooms']!.connected).to.equal(true);
-      const r = await http(server, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: user.token });
+      const r = await http(pair.server, 'GET', `/api/v1/rooms/${pair.roomId}/messages`, { token: pair.user.token });
       expect(r.body.data.map((m: { content: string }) => m.content)).to.include('fire and forget');
     });
 
     it('an unknown event is ignored without dropping the socket', async () => {
       sockets['/rooms']!.emit('nope', { a: 1 });
       await sleep(100);
-      expect((await emit(sockets['/rooms']!, 'join', { room_id: roomId })).ok).to.equal(true);
+      expect((await emit(sockets['/rooms']!, 'join', { room_id: pair.roomId })).ok).to.equal(true);
     });
 
     it('lists every bad field at once', async () => {
-      const ack = await emit(sockets['/rooms']!, 'send', { room_id: roomId, content: '', client_msg_id: '' });
+      const ack = await emit(sockets['/rooms']!, 'send', { room_id: pair.roomId, content: '', client_msg_id: '' });
       const fields = (ack.error?.error as Array<{ field: string }>).map((e) => e.field).sort();
       expect(fields).to.deep.equal(['client_msg_id', 'content']);
     });

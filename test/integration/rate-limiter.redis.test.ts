@@ -14,7 +14,7 @@ if (process.env.REDIS_URL) {
   const rules: RateRules = {
     anon_login: { points: 3, duration: 60 },
     match_join: off,
-    message_send: off,
+    message_send: { points: 20, duration: 60 },
     auth_login: off,
     auth_register: off,
     code_request: { points: 1, duration: 60 },
@@ -22,6 +22,11 @@ if (process.env.REDIS_URL) {
     block: off,
   };
   const log = pino({ level: 'silent' });
+  /** Lets the limiter's increments of this turn go out (they are sent on the next one). */
+  const nextTurns = async () => {
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+  };
 
   const outcome = (p: Promise<void>): Promise<string> =>
     p.then(
@@ -35,6 +40,12 @@ if (process.env.REDIS_URL) {
     let direct: RedisConnections, proxied: RedisConnections, other: RedisConnections;
     /** Three nodes' limiters on one Redis; node 2 reaches it through a proxy the test can cut. */
     let node1: FlexibleRateLimiter, node2: FlexibleRateLimiter, node3: FlexibleRateLimiter;
+    /**
+     * A fourth node on the direct client whose script calls (one round trip each) are counted:
+     * on its command client, and on the client that carries the counts of locally answered sends.
+     */
+    let counted: FlexibleRateLimiter;
+    const evals = { command: 0, count: 0 };
 
     before(async () => {
       try {
@@ -49,6 +60,16 @@ if (process.env.REDIS_URL) {
       node1 = new FlexibleRateLimiter(rules, direct.client, prefix);
       node2 = new FlexibleRateLimiter(rules, proxied.client, prefix);
       node3 = new FlexibleRateLimiter(rules, other.client, prefix);
+      const spy = (client: object, role: keyof typeof evals) =>
+        new Proxy(client, {
+          get(target, prop) {
+            const v = Reflect.get(target, prop, target) as unknown;
+            if (typeof v !== 'function') return v;
+            if (prop === 'eval' || prop === 'evalSha') return (...a: unknown[]) => (evals[role]++, (v as (...x: unknown[]) => unknown).apply(target, a));
+            return (v as (...x: unknown[]) => unknown).bind(target);
+          },
+        });
+      counted = new FlexibleRateLimiter(rules, spy(direct.client, 'command'), prefix, spy(direct.pub, 'count'));
     });
 
     after(async () => {
@@ -75,6 +96,42 @@ if (process.env.REDIS_URL) {
       const results = [];
       for (const node of [node1, node3, node1, node3]) results.push(await outcome(node.consume('anon_login', ip)));
       expect(results).to.deep.equal(['ok', 'ok', 'ok', 'RATE_LIMITED']);
+    });
+
+    it('lets exactly the message limit through one node, answering most sends without a round trip', async () => {
+      const uid = randomUUID();
+      evals.command = evals.count = 0;
+      const results = [];
+      for (let i = 0; i < 25; i++) {
+        results.push(await outcome(counted.consume('message_send', uid)));
+        if (i % 2) await nextTurns(); // some sends one by one, some two in a row
+      }
+      expect(results).to.deep.equal([...Array<string>(20).fill('ok'), ...Array<string>(5).fill('RATE_LIMITED')]);
+      expect(evals.command, 'sends that waited for Redis').to.be.below(25);
+      expect(evals.count, 'counts of the sends answered locally, on the count client').to.be.above(0);
+    });
+
+    it('holds the message limit for sends alternating between two nodes', async () => {
+      const uid = randomUUID();
+      const results = [];
+      for (let i = 0; i < 20; i++) {
+        results.push(await outcome((i % 2 ? node3 : node1).consume('message_send', uid)));
+        // Each send is a request of its own: its count reaches Redis before the next one arrives.
+        await nextTurns();
+      }
+      expect(results).to.deep.equal(Array<string>(20).fill('ok'));
+      // Near the limit every send is checked against Redis, on either node.
+      const over = [await outcome(node1.consume('message_send', uid)), await outcome(node3.consume('message_send', uid))];
+      expect(over).to.deep.equal(['RATE_LIMITED', 'RATE_LIMITED']);
+    });
+
+    it('keeps a burst through two nodes at once within the limit plus the local slack of each node', async () => {
+      const uid = randomUUID();
+      expect(await outcome(node1.consume('message_send', uid))).to.equal('ok');
+      expect(await outcome(node3.consume('message_send', uid))).to.equal('ok');
+      const burst = [...Array.from({ length: 30 }, () => node1.consume('message_send', uid)), ...Array.from({ length: 30 }, () => node3.consume('message_send', uid))];
+      const passed = (await Promise.all(burst.map(outcome))).filter((o) => o === 'ok').length + 2;
+      expect(passed).to.be.within(20, 20 + 2 * 2); // slack = floor(20 / 10) per node
     });
 
     it('falls back to limits per node while Redis is unreachable, and shares them again when it is back', async () => {

@@ -1,35 +1,26 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server.js';
-import { connect, emit, http, matchedPair, type AnonUser } from '../support/clients.js';
+import { connect, emit, http, matchedPair, pairedServer } from '../support/clients.js';
 import { credentialsReq, register, uniqueEmail } from '../support/members.js';
 
 const INT8_PAST = '9223372036854775808';
 
 describe('security: malformed input that used to reach the database gets 400, never 500', () => {
-  let server: TestServer;
-  let user: AnonUser;
-  let roomId: string;
-  before(async () => {
-    server = await startServer();
-    const pair = await matchedPair(server);
-    user = pair.a;
-    roomId = pair.roomId;
-  });
-  after(async () => server?.close());
+  const pair = pairedServer();
 
   it('a path that is not valid percent-encoding', async () => {
     for (const [method, path] of [['GET', '/api/v1/rooms/%ff/messages'], ['POST', '/api/v1/rooms/%e0%80/leave'], ['GET', '/api/v1/rooms/%/messages']] as const) {
-      const r = await http(server, method, path, { token: user.token });
+      const r = await http(pair.server, method, path, { token: pair.user.token });
       expect(r.status, path).to.equal(400);
       expect(r.body).to.deep.equal({ code: 'INVALID_ARGUMENT', message: 'the request path is not valid percent-encoded UTF-8' });
     }
   });
 
   it('a NUL byte or another control character in a room id, through both doors', async () => {
-    const r = await http(server, 'POST', '/api/v1/rooms/a%00b/leave', { token: user.token });
+    const r = await http(pair.server, 'POST', '/api/v1/rooms/a%00b/leave', { token: pair.user.token });
     expect(r.status).to.equal(400);
     expect(r.body.error).to.deep.equal([{ field: 'room_id', message: 'room_id must not contain control characters' }]);
-    const s = await connect(server, '/rooms', user.token);
+    const s = await connect(pair.server, '/rooms', pair.user.token);
     try {
       for (const event of ['join', 'history', 'typing', 'leave', 'send']) {
         const ack = await emit(s, event, { room_id: 'a\u0000b', typing: true, content: 'x', client_msg_id: 'k' });
@@ -41,17 +32,17 @@ describe('security: malformed input that used to reach the database gets 400, ne
   });
 
   it('a message cursor past the largest int8, through both doors', async () => {
-    const list = await http(server, 'GET', `/api/v1/rooms/${roomId}/messages?before=${INT8_PAST}`, { token: user.token });
+    const list = await http(pair.server, 'GET', `/api/v1/rooms/${pair.roomId}/messages?before=${INT8_PAST}`, { token: pair.user.token });
     expect(list.status).to.equal(400);
     expect(list.body.error.map((e: { field: string }) => e.field)).to.deep.equal(['before']);
-    const after = await http(server, 'GET', `/api/v1/rooms/${roomId}/messages/after?after=${INT8_PAST}`, { token: user.token });
+    const after = await http(pair.server, 'GET', `/api/v1/rooms/${pair.roomId}/messages/after?after=${INT8_PAST}`, { token: pair.user.token });
     expect(after.status).to.equal(400);
-    const s = await connect(server, '/rooms', user.token);
+    const s = await connect(pair.server, '/rooms', pair.user.token);
     try {
-      expect((await emit(s, 'history', { room_id: roomId, before: INT8_PAST })).error!.code).to.equal('INVALID_ARGUMENT');
-      expect((await emit(s, 'join', { room_id: roomId, after: INT8_PAST })).error!.code).to.equal('INVALID_ARGUMENT');
+      expect((await emit(s, 'history', { room_id: pair.roomId, before: INT8_PAST })).error!.code).to.equal('INVALID_ARGUMENT');
+      expect((await emit(s, 'join', { room_id: pair.roomId, after: INT8_PAST })).error!.code).to.equal('INVALID_ARGUMENT');
       // The largest int8 itself is a cursor like any other.
-      expect((await emit(s, 'join', { room_id: roomId, after: '9223372036854775807' })).ok).to.equal(true);
+      expect((await emit(s, 'join', { room_id: pair.roomId, after: '9223372036854775807' })).ok).to.equal(true);
     } finally {
       s.close();
     }
@@ -59,7 +50,7 @@ describe('security: malformed input that used to reach the database gets 400, ne
 
   it('lists a bad field once, even when its value breaks two rules', async () => {
     const body = { ...credentialsReq(uniqueEmail()), credentials: { password: 'long enough 1', password_confirm: '', account_type: 'any' } };
-    const r = await register(server, body);
+    const r = await register(pair.server, body);
     expect(r.status).to.equal(400);
     expect(r.body.error).to.deep.equal([{ field: 'credentials.password_confirm', message: 'credentials.password_confirm must equal password' }]);
   });

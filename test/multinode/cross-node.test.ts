@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { anonLogin, collect, connect, emit, http, waitFor, type AnonUser } from '../support/clients.js';
-import { startCluster, until, type Cluster, type ClusterNode } from './support/cluster.js';
+import { until, type Cluster, type ClusterNode } from './support/cluster.js';
+import { threeNodes } from '../support/three-nodes.js';
 
 // Runs only with both services configured (test/run.mjs phase 3); an unreachable one fails the before hook.
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
@@ -14,28 +15,14 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     this.timeout(60_000);
     let cluster: Cluster;
     let A: ClusterNode, B: ClusterNode, C: ClusterNode;
-    const sockets: Socket[] = [];
-
-    before(async () => {
-      cluster = await startCluster({
-        nodes: 3,
-        env: {
-          MATCH_IDLE_TIMEOUT_MS: String(IDLE_MS),
-          MATCH_SWEEP_INTERVAL_MS: String(SWEEP_MS),
-          RATE_MESSAGE_SEND: `${SEND_LIMIT}/60`,
-          REFRESH_GRACE: '0', // a reused refresh token is theft at once
-        },
-      });
-      [A, B, C] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const nodes = threeNodes({
+      MATCH_IDLE_TIMEOUT_MS: String(IDLE_MS),
+      MATCH_SWEEP_INTERVAL_MS: String(SWEEP_MS),
+      RATE_MESSAGE_SEND: `${SEND_LIMIT}/60`,
+      REFRESH_GRACE: '0', // a reused refresh token is theft at once
     });
-
-    afterEach(() => {
-      for (const s of sockets.splice(0)) s.close();
-    });
-
-    after(async () => {
-      await cluster?.stop();
-    });
+    const sockets = nodes.sockets;
+    before(() => ({ cluster, A, B, C } = nodes));
 
     interface Side {
       user: AnonUser;

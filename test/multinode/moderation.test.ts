@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { anonLogin, connect, emit, http, waitFor, type AnonUser } from '../support/clients.js';
 import { credentialsReq, uniqueEmail } from '../support/members.js';
-import { startCluster, type Cluster, type ClusterNode } from './support/cluster.js';
+import type { Cluster, ClusterNode } from './support/cluster.js';
+import { threeNodes } from '../support/three-nodes.js';
 
 // Runs only with both services configured (test/run.mjs phase 3); an unreachable one fails the before hook.
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
@@ -10,31 +11,16 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     this.timeout(90_000);
     let cluster: Cluster;
     let A: ClusterNode, B: ClusterNode, C: ClusterNode;
-    const sockets: Socket[] = [];
-
-    before(async () => {
-      cluster = await startCluster({
-        nodes: 3,
-        env: {
-          // Each node caches a session's state for SESSION_CACHE_MS; the revoking node forgets at once,
-          // the others when the cache runs out (or at once with the revocation broadcast of #11).
-          SESSION_CACHE_MS: '0',
-          RATE_REPORT: '100000/60',
-          RATE_BLOCK: '100000/60',
-        },
-      });
-      [A, B, C] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const nodes = threeNodes({
+      // Each node caches a session's state for SESSION_CACHE_MS; the revoking node forgets at once,
+      // the others when the cache runs out (or at once with the revocation broadcast of #11).
+      SESSION_CACHE_MS: '0',
+      RATE_REPORT: '100000/60',
+      RATE_BLOCK: '100000/60',
     });
+    before(() => ({ cluster, A, B, C } = nodes));
 
-    afterEach(() => {
-      for (const s of sockets.splice(0)) s.close();
-    });
-
-    after(async () => {
-      await cluster?.stop();
-    });
-
-    const track = (s: Socket) => (sockets.push(s), s);
+    const track = (s: Socket) => (nodes.sockets.push(s), s);
     const join = (node: ClusterNode, u: AnonUser) => http(node.url, 'POST', '/api/v1/matchmaking/join', { token: u.token });
     const leave = (node: ClusterNode, u: AnonUser) => http(node.url, 'POST', '/api/v1/matchmaking/leave', { token: u.token });
 

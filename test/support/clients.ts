@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { io as ioc, type Socket } from 'socket.io-client';
-import type { TestServer } from './server.js';
+import { startServer, type TestServer } from './server.js';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -112,4 +112,19 @@ export async function matchedPair(server: TestServer | string): Promise<{ a: Ano
   const jb = await http(server, 'POST', '/api/v1/matchmaking/join', { token: b.token });
   if (jb.body?.status !== 'matched') throw new Error(`expected a match, got ${JSON.stringify([ja.body, jb.body])}`);
   return { a, b, roomId: jb.body.room_id };
+}
+
+/**
+ * A fresh server (with `env`) and a matched pair on it for the calling `describe`, closed after it:
+ * `user` is the pair's first member. Read the fields inside tests.
+ */
+export function pairedServer(env: Record<string, string> = {}): { server: TestServer; user: AnonUser; partner: AnonUser; roomId: string } {
+  const paired = {} as { server: TestServer; user: AnonUser; partner: AnonUser; roomId: string };
+  before(async () => {
+    paired.server = await startServer(env);
+    const { a, b, roomId } = await matchedPair(paired.server);
+    Object.assign(paired, { user: a, partner: b, roomId });
+  });
+  after(async () => paired.server?.close());
+  return paired;
 }

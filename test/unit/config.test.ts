@@ -37,6 +37,13 @@ describe('configuration', () => {
   it('configures a platform provider only when its client id is set', () => {
     expect(loadConfig({}).providers.google).to.equal(undefined);
     const c = loadConfig({ GOOGLE_CLIENT_ID: 'cid', GOOGLE_JWKS_URL: 'http://127.0.0.1:9/jwks', GOOGLE_ISSUER: 'http://127.0.0.1:9' });
-    expect(c.providers.google).to.deep.equal({ clientId: 'cid', issuer: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks' });
+    expect(c.providers.google).to.deep.equal({ clientId: 'cid', issuer: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks', authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth' });
+  });
+
+  it('takes LINE\'s channel secret and real token endpoint for the code flow, and only http(s) authorize URLs', () => {
+    const line = loadConfig({ LINE_CHANNEL_ID: 'ch', LINE_CHANNEL_SECRET: 's3cret' }).providers.line;
+    expect(line).to.include({ clientSecret: 's3cret', tokenUrl: 'https://api.line.me/oauth2/v2.1/token', authorizeUrl: 'https://access.line.me/oauth2/v2.1/authorize' });
+    expect(loadConfig({ APPLE_CLIENT_ID: 'a' }).providers.apple?.authorizeUrl).to.equal('https://appleid.apple.com/auth/authorize');
+    expect(() => loadConfig({ GOOGLE_AUTHORIZE_URL: 'javascript:alert(1)' })).to.throw(/GOOGLE_AUTHORIZE_URL/);
   });
 });

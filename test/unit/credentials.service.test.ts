@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import bcrypt from 'bcrypt';
 import { pino } from 'pino';
 import type { Knex } from 'knex';
 import { AppError } from '../../src/core/errors.js';
@@ -11,17 +12,26 @@ import type { TokenPair } from '../../src/core/auth/sessions.service.js';
 import type { AuditEvent, AuditFields } from '../../src/store/audit.repo.js';
 import type { LoginReq } from '../../src/schemas/members.schemas.js';
 
-/** A hasher that records every comparison, and which hash it was made against. */
+/**
+ * A hasher that records every comparison, and which hash it was made against. Its hashes are
+ * `h(plain)`; `weak:h(plain)` stands for one made with weaker settings (a lower bcrypt cost).
+ */
 class CountingHasher implements PasswordHasher {
   readonly hashed: string[] = [];
   readonly compared: Array<{ plain: string; hash: string }> = [];
+  /** Runs inside hash(): a test can change the stored password "meanwhile", or make hashing fail. */
+  onHash: () => void = () => undefined;
   async hash(plain: string): Promise<string> {
     this.hashed.push(plain);
+    this.onHash();
     return `h(${plain})`;
   }
   async verify(plain: string, hash: string): Promise<boolean> {
     this.compared.push({ plain, hash });
-    return hash === `h(${plain})`;
+    return hash === `h(${plain})` || hash === `weak:h(${plain})`;
+  }
+  outdated(hash: string): boolean {
+    return hash.startsWith('weak:');
   }
 }
 
@@ -51,6 +61,7 @@ function setup(accounts: MemberAccountRow[]) {
   const hasher = new CountingHasher();
   const audits: Array<{ event: AuditEvent; f: AuditFields }> = [];
   const limits: Array<{ op: string; bucket: RateBucket; key: string }> = [];
+  const replacements: Array<{ uid: string; old: string; hash: string }> = [];
   const limiter: RateLimiter = {
     consume: async (bucket, key) => void limits.push({ op: 'consume', bucket, key }),
     reset: async (bucket, key) => void limits.push({ op: 'reset', bucket, key }),
@@ -61,14 +72,23 @@ function setup(accounts: MemberAccountRow[]) {
     accounts: {
       insert: async () => expect.fail('login must not create accounts'),
       exists: async (id) => accounts.some((a) => a.login_id === id),
-      findByLoginId: async (id) => accounts.find((a) => a.login_id === id) ?? null,
+      findByLoginId: async (id) => {
+        const a = accounts.find((row) => row.login_id === id);
+        return a ? { ...a } : null; // a snapshot, as a database read is
+      },
+      replacePasswordHash: async (uid, old, hash) => {
+        replacements.push({ uid, old, hash });
+        const a = accounts.find((row) => row.user_id === uid && row.password_hash === old);
+        if (a) a.password_hash = hash;
+        return !!a;
+      },
     },
     passwords: new Passwords(hasher, PEPPER),
     sessions: { start: async (uid): Promise<TokenPair> => ({ uid, sid: 's', accessToken: 'a', realtimeToken: 'r', refreshToken: 'rt', expireAt: 0 }) },
     limiter,
     audit: { record: async (event, f = {}) => void audits.push({ event, f }) },
   };
-  return { service: new CredentialsService(deps), hasher, audits, limits };
+  return { service: new CredentialsService(deps), hasher, audits, limits, replacements, passwords: deps.passwords };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -137,6 +157,66 @@ describe('CredentialsService login', () => {
   });
 });
 
+describe('CredentialsService login: upgrading old password hashes', () => {
+  const V1 = '$gby1$';
+
+  it('replaces a hash from before the pepper by a current one, compare-and-set on the old hash', async () => {
+    const legacy = account(); // 'h(right password)': no $gby1$ prefix
+    const { service, hasher, replacements, passwords } = setup([legacy]);
+    await service.login(ctx, loginReq('right password'));
+    expect(hasher.compared).to.have.length(1);
+    expect(replacements).to.have.length(1);
+    expect(replacements[0]).to.include({ uid: 'u-1', old: 'h(right password)' });
+    expect(legacy.password_hash).to.equal(replacements[0]!.hash).and.match(/^\$gby1\$h\(/);
+    expect(await passwords.verify('right password', legacy.password_hash)).to.equal(true);
+    expect(passwords.needsUpgrade(legacy.password_hash!)).to.equal(false);
+  });
+
+  it('replaces a peppered hash made at a lower cost', async () => {
+    const { passwords } = setup([]);
+    const current = await passwords.hash('right password');
+    const weak = V1 + 'weak:' + current.slice(V1.length);
+    const row = account({ password_hash: weak });
+    const { service, replacements } = setup([row]);
+    await service.login(ctx, loginReq('right password'));
+    expect(replacements.map((r) => [r.old, r.hash])).to.deep.equal([[weak, current]]);
+    expect(row.password_hash).to.equal(current);
+  });
+
+  it('leaves a current hash alone: one comparison, no hash, no write', async () => {
+    const { passwords } = setup([]);
+    const { service, hasher, replacements } = setup([account({ password_hash: await passwords.hash('right password') })]);
+    const before = hasher.hashed.length; // the dummy hash made at start-up
+    await service.login(ctx, loginReq('right password'));
+    expect([hasher.compared.length, hasher.hashed.length - before, replacements.length]).to.deep.equal([1, 0, 0]);
+  });
+
+  it('never overwrites a password changed while the upgrade was hashing', async () => {
+    const row = account();
+    const { service, hasher, replacements } = setup([row]);
+    const before = hasher.hashed.length;
+    hasher.onHash = () => {
+      if (hasher.hashed.length > before) row.password_hash = `${V1}h(the new password)`;
+    };
+    const out = await service.login(ctx, loginReq('right password'));
+    expect(out.uid).to.equal('u-1');
+    expect(replacements).to.have.length(1);
+    expect(row.password_hash).to.equal(`${V1}h(the new password)`);
+  });
+
+  it('still logs in when the upgrade fails (say the hashing queue is full)', async () => {
+    const row = account();
+    const { service, hasher, replacements } = setup([row]);
+    hasher.onHash = () => {
+      throw new AppError('UNAVAILABLE', 'the server is busy hashing passwords');
+    };
+    const out = await service.login(ctx, loginReq('right password'));
+    expect(out.uid).to.equal('u-1');
+    expect(replacements).to.deep.equal([]);
+    expect(row.password_hash).to.equal('h(right password)');
+  });
+});
+
 describe('Passwords with bcrypt', () => {
   const passwords = new Passwords(new BcryptHasher(4), PEPPER);
 
@@ -145,6 +225,16 @@ describe('Passwords with bcrypt', () => {
     expect(h).to.match(/^\$gby1\$\$2[aby]\$04\$/);
     expect(await passwords.verify('correct horse 1', h)).to.equal(true);
     expect(await passwords.verify('correct horse 2', h)).to.equal(false);
+  });
+
+  it('asks for an upgrade of a hash at a lower cost or without the pepper, not of a current one', async () => {
+    const stronger = new Passwords(new BcryptHasher(5), PEPPER);
+    const atFour = await passwords.hash('correct horse 1');
+    expect(passwords.needsUpgrade(atFour)).to.equal(false);
+    expect(stronger.needsUpgrade(atFour)).to.equal(true);
+    expect(await stronger.verify('correct horse 1', atFour)).to.equal(true);
+    expect(passwords.needsUpgrade(await bcrypt.hash('correct horse 1', 4))).to.equal(true);
+    expect(passwords.needsUpgrade('$gby1$not a bcrypt hash')).to.equal(false);
   });
 
   it('answers false for a missing hash', async () => {

@@ -292,15 +292,20 @@ describe('code delivery', function () {
     const email = () => note({ channel: 'email', purpose: 'email_verification' });
     const sms = () => note({ channel: 'sms', to: `+8869${String(10000000 + seq)}`, purpose: 'phone_verification' });
 
-    it('writes the codes of both channels to the log when nothing is configured', async function () {
-      const { log, lines } = memoryLog();
-      const notifier = createNotifier({ notifyWebhookUrl: undefined, smtpUrl: undefined, smtpFrom }, log, opts);
+    /** A notifier for `where` that is sent one e-mail and one SMS code and then closed; returns both. */
+    async function sendBoth(where: { notifyWebhookUrl?: string; smtpUrl?: string }, log: Parameters<typeof createNotifier>[1]) {
+      const notifier = createNotifier({ notifyWebhookUrl: where.notifyWebhookUrl, smtpUrl: where.smtpUrl, smtpFrom }, log, opts);
       const e = email();
       const p = sms();
-
       notifier.send(e);
       notifier.send(p);
       await notifier.close();
+      return { e, p };
+    }
+
+    it('writes the codes of both channels to the log when nothing is configured', async function () {
+      const { log, lines } = memoryLog();
+      const { e, p } = await sendBoth({}, log);
 
       const codes = lines.filter((l) => l.notifier === 'log').map((l) => [l.channel, l.code]);
       expect(codes).to.deep.equal([
@@ -312,13 +317,7 @@ describe('code delivery', function () {
     it('sends both channels to the webhook when only the webhook is configured', async function () {
       const r = await receiver();
       const { log } = memoryLog();
-      const notifier = createNotifier({ notifyWebhookUrl: r.url, smtpUrl: undefined, smtpFrom }, log, opts);
-      const e = email();
-      const p = sms();
-
-      notifier.send(e);
-      notifier.send(p);
-      await notifier.close();
+      const { e, p } = await sendBoth({ notifyWebhookUrl: r.url }, log);
 
       expect(await r.codeFor(e.to, e.purpose)).to.equal(e.code);
       expect(await r.codeFor(p.to, p.purpose)).to.equal(p.code);
@@ -328,13 +327,7 @@ describe('code delivery', function () {
       const r = await receiver();
       const s = await sink();
       const { log } = memoryLog();
-      const notifier = createNotifier({ notifyWebhookUrl: r.url, smtpUrl: s.url, smtpFrom }, log, opts);
-      const e = email();
-      const p = sms();
-
-      notifier.send(e);
-      notifier.send(p);
-      await notifier.close();
+      const { e, p } = await sendBoth({ notifyWebhookUrl: r.url, smtpUrl: s.url }, log);
 
       expect(s.messages.map((m) => m.to)).to.deep.equal([[e.to]]);
       expect(s.messages[0]?.data).to.include(e.code);
@@ -344,13 +337,7 @@ describe('code delivery', function () {
     it('sends e-mail through SMTP and writes SMS codes to the log, with a warning, when only SMTP is configured', async function () {
       const s = await sink();
       const { log, lines } = memoryLog();
-      const notifier = createNotifier({ notifyWebhookUrl: undefined, smtpUrl: s.url, smtpFrom }, log, opts);
-      const e = email();
-      const p = sms();
-
-      notifier.send(e);
-      notifier.send(p);
-      await notifier.close();
+      const { e, p } = await sendBoth({ smtpUrl: s.url }, log);
 
       expect(s.messages.map((m) => m.to)).to.deep.equal([[e.to]]);
       const logged = lines.filter((l) => l.notifier === 'log');

@@ -4,6 +4,7 @@ import { ChatView } from './chat.js';
 import { initial } from './dom.js';
 import { humanError } from './errors.js';
 import { applyStatic, currentLang, LANGS, onLangChange, setLang, t, type Lang } from './i18n.js';
+import { finishPlatformSignIn, mountPlatformButtons } from './platform.js';
 import { mountProfile } from './profile.js';
 import { mountSafety } from './safety.js';
 import { showScreen, toast, ui } from './ui.js';
@@ -92,4 +93,15 @@ mountWelcome(client);
 mountSafety(client, partnerName);
 mountAttention(client, partnerName);
 mountProfile(client);
-void client.restore().then((had) => (had ? route() : goWelcome()));
+void mountPlatformButtons(client);
+// Back from a platform sign-in: finish it first (its session replaces any saved one).
+void finishPlatformSignIn(client).then(async (done) => {
+  if (done === true) return route();
+  const had = await client.restore();
+  if (typeof done === 'string') {
+    if (had) return goLobby(done);
+    ui.tabMember.click();
+    return goWelcome(done);
+  }
+  return had ? route() : goWelcome();
+});

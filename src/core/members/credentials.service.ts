@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Ctx } from '../context.js';
 import type { RateLimiter } from '../ports.js';
-import type { MembersRepo } from '../../store/members.repo.js';
+import type { MemberAccountRow, MembersRepo } from '../../store/members.repo.js';
 import type { AuditLog } from '../../store/audit.repo.js';
 import type { LoginReq } from '../../schemas/members.schemas.js';
 import type { Passwords } from './passwords.js';
@@ -9,7 +9,7 @@ import { createMember, loginIdTaken, type NewMemberDeps } from './new-member.js'
 import { toLoginResp, type LoginResp } from './member-sessions.service.js';
 
 export interface CredentialsDeps extends NewMemberDeps {
-  accounts: Pick<MembersRepo, 'insert' | 'findByLoginId' | 'exists'>;
+  accounts: Pick<MembersRepo, 'insert' | 'findByLoginId' | 'exists' | 'replacePasswordHash'>;
   passwords: Passwords;
   limiter: RateLimiter;
   audit: Pick<AuditLog, 'record'>;
@@ -53,7 +53,26 @@ export class CredentialsService {
       throw badCredentials();
     }
     await this.d.limiter.reset('auth_login', limitKey);
-    const pair = await this.d.sessions.start(account.user_id, 'member');
+    // The upgrade's one hash runs while the session starts: the answer waits for it at most once.
+    const [pair] = await Promise.all([this.d.sessions.start(account.user_id, 'member'), this.upgradeHash(ctx, account, input.credentials!.password)]);
     return toLoginResp(pair);
+  }
+
+  /**
+   * With the password in hand after a successful login, replaces a hash made with older settings
+   * (no pepper, or a lower bcrypt cost) by a current one. Compare-and-set on the old hash: a
+   * password changed meanwhile is never overwritten. A failure (say the hashing queue is full)
+   * never fails the login; the next login tries again.
+   */
+  private async upgradeHash(ctx: Ctx, account: MemberAccountRow, password: string): Promise<void> {
+    const old = account.password_hash;
+    if (!old || !this.d.passwords.needsUpgrade(old)) return;
+    try {
+      const fresh = await this.d.passwords.hash(password, ctx.ip);
+      const replaced = await this.d.accounts.replacePasswordHash(account.user_id, old, fresh);
+      ctx.log.info({ uid: account.user_id, replaced }, replaced ? 'password hash upgraded' : 'password hash upgrade skipped: the password changed meanwhile');
+    } catch (e) {
+      ctx.log.warn({ uid: account.user_id, reason: e instanceof Error ? e.message : String(e) }, 'password hash upgrade failed; the next login tries again');
+    }
   }
 }

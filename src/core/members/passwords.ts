@@ -8,6 +8,8 @@ export interface PasswordHasher {
   /** `client` is who asked (the client address): the hasher may share its capacity fairly by it. */
   hash(plain: string, client?: string): Promise<string>;
   verify(plain: string, hash: string, client?: string): Promise<boolean>;
+  /** True when `hash` was made with weaker settings than new hashes get (a lower bcrypt cost). */
+  outdated(hash: string): boolean;
 }
 
 export interface BcryptQueueOptions {
@@ -44,6 +46,14 @@ export class BcryptHasher implements PasswordHasher {
 
   verify(plain: string, hash: string, client = 'server'): Promise<boolean> {
     return this.queue.run(client, () => bcrypt.compare(plain, hash));
+  }
+
+  outdated(hash: string): boolean {
+    try {
+      return bcrypt.getRounds(hash) < this.cost;
+    } catch {
+      return false; // not a bcrypt hash: nothing verifies against it, so there is nothing to upgrade
+    }
   }
 }
 
@@ -85,6 +95,14 @@ export class Passwords {
       ? await this.hasher.verify(this.prehash(plain), stored.slice(V1.length), client)
       : await this.hasher.verify(plain, stored, client);
     return ok && !!hash;
+  }
+
+  /**
+   * True for a stored hash that new hashing would make differently: one from before the pepper
+   * (no `$gby1$`) or at a lower bcrypt cost than configured. Login replaces it (docs/security.md).
+   */
+  needsUpgrade(hash: string): boolean {
+    return !hash.startsWith(V1) || this.hasher.outdated(hash.slice(V1.length));
   }
 
   private prehash(plain: string): string {

@@ -1,10 +1,10 @@
 import { AppError } from '../errors.js';
 import type { Ctx } from '../context.js';
-import type { PlatformIdentity, PlatformProvider, PlatformVerifier, RateLimiter } from '../ports.js';
+import type { PlatformCodeExchanger, PlatformIdentity, PlatformProvider, PlatformVerifier, RateLimiter } from '../ports.js';
 import type { MembersRepo } from '../../store/members.repo.js';
 import type { IdentitiesRepo } from '../../store/identities.repo.js';
 import type { AuditLog } from '../../store/audit.repo.js';
-import type { LoginReq } from '../../schemas/members.schemas.js';
+import type { LoginReq, PlatformSignInInput } from '../../schemas/members.schemas.js';
 import { createMember, loginIdTaken, type NewMemberDeps } from './new-member.js';
 import { normalizeEmail } from './login-id.js';
 import { toLoginResp, type LoginResp } from './member-sessions.service.js';
@@ -13,6 +13,8 @@ export interface PlatformAuthDeps extends NewMemberDeps {
   accounts: Pick<MembersRepo, 'insert' | 'exists'>;
   identities: Pick<IdentitiesRepo, 'insert' | 'find'>;
   verifier: PlatformVerifier;
+  /** Trades codes of the code flow (LINE) for ID tokens. */
+  codes: PlatformCodeExchanger;
   limiter: RateLimiter;
   audit: Pick<AuditLog, 'record'>;
 }
@@ -34,8 +36,46 @@ function notVouched(provider: PlatformProvider, vouched: string | null): AppErro
  * address the provider vouches for: a login id also names who may register or reset a password
  * with it, so a platform account must not take an address (or phone number) nobody proved is theirs.
  */
+/** A platform sign-in's answer: the session, and whether the account was created by this call. */
+export interface PlatformSignInResp extends LoginResp {
+  registered: boolean;
+}
+
 export class PlatformAuthService {
   constructor(private readonly d: PlatformAuthDeps) {}
+
+  /**
+   * The web sign-in (a redirect to the provider and back): logs the member in, or registers them
+   * with the e-mail address the provider verified when this (provider, subject) has no account.
+   * The token's nonce must be the one the browser put in its authorization request, so a token
+   * taken from another sign-in (or an old one replayed) is refused.
+   */
+  async signIn(ctx: Ctx, input: PlatformSignInInput): Promise<PlatformSignInResp> {
+    // One allowance per client address, as for the other platform logins (each call may fetch from the provider).
+    await this.d.limiter.consume('auth_client', ctx.ip);
+    const { provider } = input;
+    const failed = (reason: string) => this.d.audit.record('login_failed', { ip: ctx.ip, detail: { method: 'platform', provider, reason } });
+    let identity: PlatformIdentity;
+    try {
+      const token = input.code
+        ? await this.d.codes.exchange(provider, { code: input.code, redirectUri: input.redirect_uri!, ...(input.code_verifier ? { codeVerifier: input.code_verifier } : {}) })
+        : input.id_token!;
+      identity = await this.d.verifier.verify(provider, token);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'UNAUTHENTICATED') await failed(input.code ? 'invalid_code' : 'invalid_token');
+      throw e;
+    }
+    if (identity.nonce !== input.nonce) {
+      await failed('nonce_mismatch');
+      throw new AppError('UNAUTHENTICATED', `this ${provider} token was not issued for this sign-in (its nonce does not match); start the sign-in again`);
+    }
+    const link = await this.d.identities.find(provider, identity.subject);
+    if (link) return { ...toLoginResp(await this.d.sessions.start(link.user_id, 'member')), registered: false };
+    await this.d.limiter.consume('auth_register', ctx.ip);
+    const vouched = vouchedEmail(identity);
+    if (vouched === null) throw notVouched(provider, vouched);
+    return { ...(await this.create(ctx, provider, vouched, identity)), registered: true };
+  }
 
   async register(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
     await this.d.limiter.consume('auth_register', ctx.ip);
@@ -48,9 +88,13 @@ export class PlatformAuthService {
     // Checked before the taken test, so this door cannot be used to ask whether an address is registered.
     const vouched = vouchedEmail(identity);
     if (vouched === null || vouched !== input.login_id) throw notVouched(provider, vouched);
-    if (await this.d.accounts.exists(input.login_id)) throw loginIdTaken();
+    return this.create(ctx, provider, input.login_id, identity);
+  }
+
+  private async create(ctx: Ctx, provider: PlatformProvider, loginId: string, identity: PlatformIdentity): Promise<LoginResp> {
+    if (await this.d.accounts.exists(loginId)) throw loginIdTaken();
     // The provider vouched for this very address, so it starts verified.
-    const pair = await createMember(this.d, { platform: provider, loginId: input.login_id, passwordHash: null, emailVerified: true, identity });
+    const pair = await createMember(this.d, { platform: provider, loginId, passwordHash: null, emailVerified: true, identity });
     ctx.log.info({ uid: pair.uid, provider }, 'member registered with a platform');
     return toLoginResp(pair);
   }

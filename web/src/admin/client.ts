@@ -1,5 +1,5 @@
 import { Rest } from '../../../client/src/rest.js';
-import type { LoginResp, Me, Report, ReportPage } from './types.js';
+import type { BanResp, LoginResp, Report, ReportPage, UserInfo } from '../../../client/src/index.js';
 
 const KEY = 'gby.admin.session';
 
@@ -34,8 +34,8 @@ export class AdminClient {
     sessionStorage.removeItem(KEY);
   }
 
-  me(): Promise<Me> {
-    return this.call<Me>('GET', '/api/v1/user/me');
+  me(): Promise<UserInfo> {
+    return this.call<UserInfo>('GET', '/api/v1/user/me');
   }
 
   reports(status: 'open' | 'resolved', page: number): Promise<ReportPage> {
@@ -48,6 +48,10 @@ export class AdminClient {
 
   resolve(id: string, body: { action: 'dismiss' | 'ban'; duration_hours?: number; note?: string }): Promise<Report> {
     return this.call<Report>('POST', `/api/v1/admin/reports/${encodeURIComponent(id)}/resolve`, body);
+  }
+
+  unban(uid: string): Promise<BanResp> {
+    return this.call<BanResp>('DELETE', `/api/v1/admin/users/${encodeURIComponent(uid)}/ban`);
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {

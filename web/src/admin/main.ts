@@ -4,7 +4,7 @@ import { humanError } from '../errors.js';
 import { AdminClient } from './client.js';
 import { renderQueue } from './queue.js';
 import { renderReport } from './report-view.js';
-import type { Report } from './types.js';
+import type { Report } from '../../../client/src/index.js';
 
 /** The moderator page at /admin: sign in, the report queue, one report, a decision. */
 
@@ -79,21 +79,36 @@ async function openReport(r: Pick<Report, 'report_id'>): Promise<void> {
   detail.textContent = 'Loading…';
   try {
     const full = await client.report(r.report_id);
-    renderReport(detail, full, async (d) => {
-      try {
-        const done = await client.resolve(full.report_id, d);
-        renderReport(detail, { ...done, evidence: full.evidence ?? [] }, async () => undefined);
-      } catch (e) {
-        // Another moderator resolved it first: show what they decided.
-        if (e instanceof ChatError && e.code === 'CONFLICT') await openReport(full);
-        else throw new Error(humanError(e));
-      } finally {
-        await loadQueue();
-      }
-    });
+    renderReport(
+      detail,
+      full,
+      async (d) => {
+        try {
+          const done = await client.resolve(full.report_id, d);
+          renderReport(detail, { ...done, evidence: full.evidence ?? [] }, async () => undefined, unban);
+        } catch (e) {
+          // Another moderator resolved it first: show what they decided.
+          if (e instanceof ChatError && e.code === 'CONFLICT') await openReport(full);
+          else throw new Error(humanError(e));
+        } finally {
+          await loadQueue();
+        }
+      },
+      unban,
+    );
     byId('report-title').focus();
   } catch (e) {
     onError(e, detail);
+  }
+}
+
+/** Lifts a ban; a 401 ends the session as everywhere else, any other failure shows next to the button. */
+async function unban(uid: string): Promise<void> {
+  try {
+    await client.unban(uid);
+  } catch (e) {
+    if (e instanceof ChatError && e.status === 401) onError(e, detail);
+    throw new Error(humanError(e));
   }
 }
 

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import type { Report, ReportPage } from './types.js';
+import type { Report, ReportPage } from '../../../client/src/index.js';
 
 export const REASONS: Record<string, string> = {
   spam: 'Spam',

@@ -1,6 +1,6 @@
 import { h } from '../dom.js';
 import { formatTime } from '../i18n.js';
-import type { Report } from './types.js';
+import type { Report } from '../../../client/src/index.js';
 import { REASONS, shortId, when } from './queue.js';
 
 export interface Decision {
@@ -18,10 +18,11 @@ const DURATIONS: Array<[string, string]> = [
 
 /**
  * One report: what was reported, the evidence (the room's last messages, oldest first, each
- * marked with who sent it) and, while it is open, the decision form. A ban asks for a second
- * click so that a slip of the mouse bans nobody.
+ * marked with who sent it) and, while it is open, the decision form; once resolved with a ban, a
+ * way to lift it. A ban and an unban each ask for a second click so that a slip of the mouse
+ * bans or frees nobody.
  */
-export function renderReport(root: HTMLElement, r: Report, decide: (d: Decision) => Promise<void>): void {
+export function renderReport(root: HTMLElement, r: Report, decide: (d: Decision) => Promise<void>, unban: (uid: string) => Promise<void>): void {
   const who = (uid: string) => (uid === r.reporter_uid ? 'Reporter' : uid === r.reported_uid ? 'Reported user' : shortId(uid));
   const evidence = r.evidence ?? [];
   const facts = h(
@@ -43,6 +44,43 @@ export function renderReport(root: HTMLElement, r: Report, decide: (d: Decision)
   }
   root.replaceChildren(h('h2', { id: 'report-title', tabindex: '-1' }, `Report ${shortId(r.report_id)}`), facts, h('h3', {}, `Evidence (${evidence.length})`), log);
   if (r.status === 'open') root.append(decisionForm(decide));
+  else if (r.action === 'ban') root.append(liftBan(r.reported_uid, unban));
+}
+
+/** "Unban", then "Confirm unban": lifts the reported user's ban, whatever its length. */
+function liftBan(uid: string, unban: (uid: string) => Promise<void>): HTMLElement {
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const done = h('p', { id: 'unban-done', role: 'status', tabindex: '-1' });
+  const ask = h('button', { type: 'button', class: 'secondary', id: 'unban' }, 'Unban');
+  const confirm = h('button', { type: 'button', class: 'danger', id: 'confirm-unban', hidden: true }, `Confirm unban of ${shortId(uid)}`);
+  ask.addEventListener('click', () => {
+    confirm.hidden = false;
+    confirm.focus();
+  });
+  confirm.addEventListener('click', () => {
+    ask.disabled = confirm.disabled = true;
+    error.textContent = '';
+    unban(uid).then(
+      () => {
+        ask.hidden = confirm.hidden = true;
+        done.textContent = `Ban lifted: ${shortId(uid)} can sign in and chat again.`;
+        done.focus();
+      },
+      (e: unknown) => {
+        error.textContent = e instanceof Error ? e.message : 'Something went wrong.';
+        ask.disabled = confirm.disabled = false;
+      },
+    );
+  });
+  return h(
+    'section',
+    { class: 'decision', 'aria-labelledby': 'lift-title' },
+    h('h3', { id: 'lift-title' }, 'Lift the ban'),
+    h('p', { class: 'muted' }, 'The reported user was banned over this report. Lifting the ban lets them sign in again at once; their old sessions stay signed out.'),
+    h('div', { class: 'decision-row' }, ask, confirm),
+    error,
+    done,
+  );
 }
 
 function decisionForm(decide: (d: Decision) => Promise<void>): HTMLElement {
