@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { MessageWriter, type NewMessage } from './message-writer.js';
+import { preparedStatement, type QueryRows } from './prepared.js';
 
 export interface MessageRow {
   id: string;
@@ -13,6 +14,35 @@ export interface MessageRow {
 }
 
 const COLUMNS = ['id', 'room_id', 'sender_id', 'client_msg_id', 'content', 'seq', 'created_at'] as const;
+
+// See insertMany. One fixed text whatever the batch size: the rows travel as five arrays (unnest), so
+// neither knex nor Postgres handles one placeholder per value, and on Postgres it is prepared once per
+// connection (prepared.ts).
+const INSERT_SQL = `WITH v AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(ord, room_id, sender_id, client_msg_id, content)),
+       lk AS MATERIALIZED (
+         SELECT id, last_seq FROM rooms
+          WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
+          ORDER BY id
+          FOR UPDATE OF rooms
+       ),
+       fresh AS (
+         SELECT DISTINCT ON (v.room_id, v.sender_id, v.client_msg_id) v.*
+           FROM v
+           JOIN lk ON lk.id = v.room_id
+           JOIN room_members mb ON mb.room_id = v.room_id AND mb.user_id = v.sender_id
+          WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.room_id = v.room_id AND m.sender_id = v.sender_id AND m.client_msg_id = v.client_msg_id)
+          ORDER BY v.room_id, v.sender_id, v.client_msg_id, v.ord
+       ),
+       numbered AS (
+         SELECT f.*, lk.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
+           FROM fresh f JOIN lk ON lk.id = f.room_id
+       ),
+       bump AS (
+         UPDATE rooms r SET last_seq = n.top FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n WHERE r.id = n.room_id
+       )
+       INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
+       SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
+       RETURNING ${COLUMNS.join(', ')}`;
 
 const keyOf = (roomId: string, senderId: string, clientMsgId: string) => `${roomId}\u0000${senderId}\u0000${clientMsgId}`;
 
@@ -28,11 +58,13 @@ export interface MessagesRepoOptions {
 
 export class MessagesRepo {
   private readonly writer: MessageWriter<MessageRow> | null;
+  private readonly insertRows: (values: readonly unknown[]) => Promise<QueryRows>;
 
   constructor(
     private readonly db: Knex,
     opts: MessagesRepoOptions = {},
   ) {
+    this.insertRows = preparedStatement(db, 'gby_messages_insert', INSERT_SQL);
     this.writer = opts.batch
       ? new MessageWriter<MessageRow>((b) => this.insertMany(b), (m) => this.insertOne(m), { maxBatch: opts.maxBatch ?? 200, maxInFlight: 4 })
       : null;
@@ -86,8 +118,6 @@ export class MessagesRepo {
   }
 
   private async insertStatement(batch: readonly NewMessage[]): Promise<Array<MessageRow | null>> {
-    // One fixed statement text whatever the batch size: the rows travel as five arrays (unnest),
-    // so neither knex nor Postgres handles one placeholder per value.
     const cols: [number[], string[], string[], string[], string[]] = [[], [], [], [], []];
     batch.forEach((m, i) => {
       cols[0].push(i);
@@ -96,34 +126,7 @@ export class MessagesRepo {
       cols[3].push(m.clientMsgId);
       cols[4].push(m.content);
     });
-    const res = await this.db.raw(
-      `WITH v AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(ord, room_id, sender_id, client_msg_id, content)),
-       lk AS MATERIALIZED (
-         SELECT id, last_seq FROM rooms
-          WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
-          ORDER BY id
-          FOR UPDATE OF rooms
-       ),
-       fresh AS (
-         SELECT DISTINCT ON (v.room_id, v.sender_id, v.client_msg_id) v.*
-           FROM v
-           JOIN lk ON lk.id = v.room_id
-           JOIN room_members mb ON mb.room_id = v.room_id AND mb.user_id = v.sender_id
-          WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.room_id = v.room_id AND m.sender_id = v.sender_id AND m.client_msg_id = v.client_msg_id)
-          ORDER BY v.room_id, v.sender_id, v.client_msg_id, v.ord
-       ),
-       numbered AS (
-         SELECT f.*, lk.last_seq + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
-           FROM fresh f JOIN lk ON lk.id = f.room_id
-       ),
-       bump AS (
-         UPDATE rooms r SET last_seq = n.top FROM (SELECT room_id, max(seq) AS top FROM numbered GROUP BY room_id) n WHERE r.id = n.room_id
-       )
-       INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)
-       SELECT room_id, sender_id, client_msg_id, content, seq FROM numbered ORDER BY room_id, seq
-       RETURNING ${COLUMNS.join(', ')}`,
-      cols,
-    );
+    const res = await this.insertRows(cols);
     // RETURNING does not carry the ordinal: match rows back by their unique key. Among callers
     // with the same key, the first (the one the statement inserted) gets the row.
     const byKey = new Map<string, MessageRow>();
