@@ -138,8 +138,10 @@ export class ChatClient extends Emitter<ChatEvents> {
 
   async signOut(): Promise<void> {
     const s = this.tokens.session;
-    if (s?.kind === 'member') await this.rest.call('DELETE', '/api/v1/auth/sessions', { token: s.access }).catch(() => undefined);
+    // Sockets and the refresh timer go first: the server drops the sockets of an ended session, and
+    // a socket still open then would try to refresh a session that is being ended.
     this.teardown();
+    if (s?.kind === 'member') await this.rest.call('DELETE', '/api/v1/auth/sessions', { token: s.access }).catch(() => undefined);
   }
 
   findMatch(): Promise<MatchState> {
