@@ -41,8 +41,8 @@ export function jwtClaims(token: string): Record<string, unknown> | null {
         out += String.fromCharCode((value >> bits) & 0xff);
       }
     }
-    // The bytes are UTF-8 (a name or e-mail may not be ASCII).
-    const v: unknown = JSON.parse(decodeURIComponent(out.replace(/[\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)));
+    // The bytes are UTF-8 (a name or e-mail may not be ASCII); a literal % is escaped too, so it stays itself.
+    const v: unknown = JSON.parse(decodeURIComponent(out.replace(/[%\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)));
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;

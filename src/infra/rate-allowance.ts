@@ -6,9 +6,12 @@
  * right after (write-behind, batched per key and turn of the event loop). The rules, with
  * `slack = floor(points / 10)`:
  * - a node answers at most `slack` consumes of a key locally before Redis has counted them;
- * - it answers locally only while `last read counter + not yet counted + 1 <= points - slack`, so
- *   the last `slack` points of every window are always checked against Redis, and one node alone
- *   never lets more than `points` through;
+ * - it answers locally only while `last read counter + everything of this node not yet counted
+ *   (answered here, or sent to Redis and not answered yet) + 1 <= points - slack`, so the last
+ *   `slack` points of every window are always checked against Redis, and one node alone never lets
+ *   more than `points` through;
+ * - answers from Redis may arrive out of order (two connections): inside a window the counter
+ *   only grows, so the highest counter seen is kept;
  * - the allowance ends with the window Redis reported (measured from before the request was sent,
  *   so it never outlives the real window).
  *
@@ -21,8 +24,10 @@ export interface AllowanceState {
   counted: number;
   /** Consumes answered here and not yet sent to Redis. */
   uncounted: number;
-  /** Consumes sent to Redis, answer not back yet. */
+  /** Consumes sent to Redis (answered here or waiting for Redis), answer not back yet. */
   sending: number;
+  /** When something was last sent for this key (ms), so a key with a count on its way is kept. */
+  touched: number;
   /** When the window Redis reported ends (ms, this node's clock). */
   windowEnds: number;
 }
@@ -53,32 +58,47 @@ export class LocalAllowance {
     return true;
   }
 
-  /** The consumes answered locally and not yet sent: the caller adds them to its next increment. */
-  take(id: string): number {
-    const s = this.states.get(id);
-    if (!s) return 0;
+  /**
+   * An increment is about to be sent for `waiting` consumes that wait for Redis: returns the
+   * consumes answered locally and not yet sent (the caller adds them to the increment), and counts
+   * both as on their way until `counted` or `failed` is called with their sum.
+   */
+  take(id: string, waiting = 0): number {
+    let s = this.states.get(id);
+    if (!s) {
+      if (waiting === 0) return 0;
+      s = { counted: 0, uncounted: 0, sending: 0, touched: 0, windowEnds: 0 };
+      this.states.set(id, s);
+    }
     const n = s.uncounted;
     s.uncounted = 0;
-    s.sending += n;
+    s.sending += n + waiting;
+    s.touched = this.now();
     return n;
   }
 
-  /** Redis answered an increment of `n` (of which `taken` were answered locally before). */
-  counted(id: string, taken: number, counter: number, msBeforeNext: number, sentAt: number): void {
+  /** Redis answered an increment of `sent` (what `take` returned plus the waiting consumes). */
+  counted(id: string, sent: number, counter: number, msBeforeNext: number, sentAt: number): void {
     let s = this.states.get(id);
     if (!s) {
-      s = { counted: 0, uncounted: 0, sending: 0, windowEnds: 0 };
+      s = { counted: 0, uncounted: 0, sending: 0, touched: 0, windowEnds: 0 };
       this.states.set(id, s);
     }
-    s.sending = Math.max(0, s.sending - taken);
-    s.counted = counter;
-    s.windowEnds = sentAt + msBeforeNext;
+    s.sending = Math.max(0, s.sending - sent);
+    // Sent inside the window we know of: an older answer (lower counter) must not lower it. If the
+    // window turned meanwhile, keeping the higher counter only answers fewer consumes locally.
+    s.counted = sentAt < s.windowEnds ? Math.max(s.counted, counter) : counter;
+    s.windowEnds = Math.max(s.windowEnds, sentAt + msBeforeNext);
     this.sweep();
   }
 
-  /** The increment failed (store away): forget the key, so the next consume asks Redis again. */
-  failed(id: string): void {
-    this.states.delete(id);
+  /** The increment of `sent` failed (store away): nothing is answered locally until Redis answers again. */
+  failed(id: string, sent = 0): void {
+    const s = this.states.get(id);
+    if (!s) return;
+    s.sending = Math.max(0, s.sending - sent);
+    s.windowEnds = 0;
+    if (s.sending === 0 && s.uncounted === 0) this.states.delete(id);
   }
 
   forget(id: string): void {
@@ -96,7 +116,7 @@ export class LocalAllowance {
     this.lastSweep = now;
     for (const [id, s] of this.states) {
       const idle = s.uncounted === 0 && s.sending === 0;
-      if (now >= s.windowEnds + (idle ? 0 : 60_000)) this.states.delete(id);
+      if (now >= (idle ? s.windowEnds : Math.max(s.windowEnds, s.touched) + 60_000)) this.states.delete(id);
     }
   }
 }

@@ -138,22 +138,22 @@ export class FlexibleRateLimiter implements RateLimiter {
 
   private async settle(id: string, p: PendingKey): Promise<void> {
     const { points, allowance } = p.bucket;
-    const taken = allowance?.take(id) ?? 0; // answered locally already, counted first
     const n = p.waiters.length;
+    const taken = allowance?.take(id, n) ?? 0; // answered locally already, counted first
     if (n + taken === 0) return;
     const sentAt = Date.now();
     try {
       const res = await (n === 0 ? p.bucket.counter : p.bucket.limiter).consume(p.key, n + taken);
-      allowance?.counted(id, taken, res.consumedPoints, res.msBeforeNext, sentAt);
+      allowance?.counted(id, taken + n, res.consumedPoints, res.msBeforeNext, sentAt);
       for (const w of p.waiters) w.resolve();
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) {
-        allowance?.failed(id);
+        allowance?.failed(id, taken + n);
         const err = new AppError('UNAVAILABLE', 'rate limiting store is unavailable, retry shortly', { retryAfter: 2, cause: e });
         for (const w of p.waiters) w.reject(err);
         return;
       }
-      allowance?.counted(id, taken, e.consumedPoints, e.msBeforeNext, sentAt);
+      allowance?.counted(id, taken + n, e.consumedPoints, e.msBeforeNext, sentAt);
       const allowed = Math.max(0, Math.min(n, points - (e.consumedPoints - n)));
       const retryAfter = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
       p.waiters.forEach((w, i) => (i < allowed ? w.resolve() : w.reject(new AppError('RATE_LIMITED', `too many requests, retry in ${retryAfter} s`, { retryAfter }))));

@@ -49,6 +49,33 @@ describe('LocalAllowance: answering a Redis-counted limit locally while far from
     expect(a.tryLocal('k')).to.equal(false);
   });
 
+  it('counts consumes waiting for Redis as on their way, so one node never passes more than the limit', () => {
+    // 100 points, slack 10. Turn 1: ten answered here, their count goes out; turn 2: ninety wait
+    // for Redis on the other connection; the first (older, lower) answer comes back first.
+    const a = new LocalAllowance(100, now);
+    a.counted('k', 1, 1, 10_000, clock);
+    const local = Array.from({ length: 10 }, () => a.tryLocal('k'));
+    expect(local.every(Boolean)).to.equal(true);
+    expect(a.take('k', 0)).to.equal(10);
+    expect(a.take('k', 89), 'nothing new answered here').to.equal(0);
+    a.counted('k', 10, 11, 9_000, clock);
+    expect(a.tryLocal('k'), '89 still on their way to Redis').to.equal(false);
+    a.counted('k', 89, 100, 9_000, clock);
+    expect(a.tryLocal('k'), 'the limit is reached').to.equal(false);
+  });
+
+  it('keeps the highest counter of a window when answers arrive out of order', () => {
+    const a = new LocalAllowance(40, now);
+    a.counted('k', 1, 1, 10_000, clock);
+    a.take('k', 5);
+    a.take('k', 20);
+    a.counted('k', 20, 26, 9_000, clock + 1); // the later increment answers first
+    a.counted('k', 5, 6, 9_500, clock); // then the earlier one, with the older counter
+    expect(a.tryLocal('k'), '26 + 1 <= 36').to.equal(true);
+    a.counted('k', a.take('k'), 36, 9_000, clock + 2);
+    expect(a.tryLocal('k'), 'at 36 of 40, Redis decides').to.equal(false);
+  });
+
   it('forgets a key on a failed increment or a reset', () => {
     const a = new LocalAllowance(40, now);
     a.counted('k', 0, 1, 10_000, clock);

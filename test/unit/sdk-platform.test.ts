@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readPlatformAnswer, startPlatformSignIn, type SignInStorage } from '../../client/src/index.js';
 import type { PlatformFlow } from '../../client/src/types.js';
+import { jwtClaims } from '../../client/src/session.js';
 
 const memory = (): SignInStorage & { items: Map<string, string> } => {
   const items = new Map<string, string>();
@@ -65,5 +66,19 @@ describe('SDK: the browser half of a redirect sign-in (client/src/platform.ts)',
     store.setItem('gaobinyou.platform-sign-in', '{}');
     expect(readPlatformAnswer('#section-2', store)).to.equal(null);
     expect(store.items.size).to.equal(1);
+  });
+});
+
+describe('SDK: reading the claims of a JWT (client/src/session.ts)', () => {
+  const token = (claims: Record<string, unknown>) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it('keeps UTF-8 and literal percent signs as they are', () => {
+    const claims = { name: '100% 陳 a%41b', email: 'x%y@example.com', nonce: 'n' };
+    expect(jwtClaims(token(claims))).to.deep.equal(claims);
+  });
+
+  it('answers null for a token that is not a JWT', () => {
+    expect(jwtClaims('nope')).to.equal(null);
+    expect(jwtClaims('a.%%%.c')).to.equal(null);
   });
 });

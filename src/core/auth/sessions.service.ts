@@ -49,6 +49,8 @@ const unauth = (m = 'invalid or expired refresh token') => new AppError('UNAUTHE
  */
 export class SessionService {
   private readonly activeCache = new Map<string, SessionState>();
+  /** Grows with every revocation or role change; a lookup that raced one is not cached. */
+  private cacheEpoch = 0;
 
   constructor(
     private readonly repo: SessionsRepo,
@@ -187,6 +189,7 @@ export class SessionService {
   // Dropped rather than cached as inactive: the next check reads the database, which says revoked
   // and why (a ban answers 403 with its end, not a bare 401).
   private markRevoked(sids: readonly string[]): void {
+    this.cacheEpoch++;
     for (const sid of sids) this.activeCache.delete(sid);
   }
 
@@ -194,6 +197,7 @@ export class SessionService {
     const now = this.clock.now();
     const hit = this.activeCache.get(sid);
     if (hit && hit.until > now) return hit;
+    const epoch = this.cacheEpoch;
     const s = await this.repo.findWithStanding(sid);
     const state: SessionState = {
       active: !!s && this.alive(s, now),
@@ -202,6 +206,9 @@ export class SessionService {
       // A session that can never come back (unknown, or revoked and not banned) is cached for good.
       until: !s || (s.revoked_at && !s.banned_at) ? Number.POSITIVE_INFINITY : now + this.opts.cacheMs,
     };
+    // A revocation or role change while this read was on its way may have cleared an entry this
+    // read is older than: answer with it, but do not cache it.
+    if (epoch !== this.cacheEpoch) return state;
     if (this.activeCache.size > 100_000) this.activeCache.clear();
     this.activeCache.set(sid, state);
     return state;

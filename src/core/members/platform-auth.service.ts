@@ -47,8 +47,10 @@ export class PlatformAuthService {
   /**
    * The web sign-in (a redirect to the provider and back): logs the member in, or registers them
    * with the e-mail address the provider verified when this (provider, subject) has no account.
-   * The token's nonce must be the one the browser put in its authorization request, so a token
-   * taken from another sign-in (or an old one replayed) is refused.
+   * The token's nonce must be the one the caller says it put in its authorization request. The
+   * browser checks it against the nonce it kept, which is what refuses a token injected from
+   * another sign-in; a thief holding a whole token can present it as they could at `login`, until
+   * the token expires (one-time use of a nonce would need a shared store: not done).
    */
   async signIn(ctx: Ctx, input: PlatformSignInInput): Promise<PlatformSignInResp> {
     // One allowance per client address, as for the other platform logins (each call may fetch from the provider).
