@@ -77,9 +77,18 @@ async function readBounded(res: Response): Promise<string> {
     await res.body?.cancel();
     throw new Error(`token endpoint answer of ${length} bytes is too large`);
   }
-  const text = await res.text();
-  if (text.length > MAX_ANSWER_BYTES) throw new Error('token endpoint answer is too large');
-  return text;
+  // Read in chunks and stop at the bound: without a content-length, res.text() would buffer all of it.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      // Leaving the loop by a throw cancels the stream (the iterator's return()).
+      if (size > MAX_ANSWER_BYTES) throw new Error('token endpoint answer is too large');
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): Record<string, unknown> | null {

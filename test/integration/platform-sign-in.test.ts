@@ -237,6 +237,29 @@ describe('platform web sign-in (POST /api/v1/auth/platform/sessions, /auth platf
       expect(await codeOf(exchanger.exchange('line', { code: 'c', redirectUri: REDIRECT }))).to.equal('UNAVAILABLE');
     });
 
+    it('stops reading an endless answer without a content-length at 64 KiB (503), and the stream is let go', async () => {
+      let written = 0;
+      const endless = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no content-length
+        const more = () => {
+          while (written < 16 * 1024 * 1024 && res.write('x'.repeat(16 * 1024))) written += 16 * 1024;
+          if (written < 16 * 1024 * 1024) res.once('drain', more);
+          else res.end();
+        };
+        res.write('{"id_token":"');
+        more();
+      });
+      await new Promise<void>((r) => endless.listen(0, '127.0.0.1', () => r()));
+      try {
+        const exchanger = new HttpCodeExchanger(lineAt(`http://127.0.0.1:${(endless.address() as AddressInfo).port}/token`), 5000);
+        expect(await codeOf(exchanger.exchange('line', { code: 'c', redirectUri: REDIRECT }))).to.equal('UNAVAILABLE');
+        expect(written, 'the server was not read to the end').to.be.below(16 * 1024 * 1024);
+      } finally {
+        endless.closeAllConnections();
+        await new Promise((r) => endless.close(r));
+      }
+    });
+
     it('answers 503 when the provider cannot be reached at all', async () => {
       const exchanger = new HttpCodeExchanger(lineAt('http://127.0.0.1:1/token'), 1000);
       expect(await codeOf(exchanger.exchange('line', { code: 'c', redirectUri: REDIRECT }))).to.equal('UNAVAILABLE');
