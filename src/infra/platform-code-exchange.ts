@@ -1,11 +1,10 @@
 import type { AppConfig } from '../config.js';
 import { AppError } from '../core/errors.js';
 import type { PlatformCodeExchanger, PlatformProvider } from '../core/ports.js';
-import { DEFAULT_FETCH_TIMEOUT_MS, unavailable } from './platform-verifier.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, MAX_TOKEN_LENGTH, unavailable } from './platform-verifier.js';
 
 // A token endpoint's answer is a few KB; anything far larger is not worth reading.
 const MAX_ANSWER_BYTES = 64 * 1024;
-const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /**
  * The code flow's second half (OpenID Connect Core 3.1.3): the browser brought back a code, and

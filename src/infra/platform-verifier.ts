@@ -13,7 +13,7 @@ const GOOGLE_ISSUERS = [GOOGLE_DEFAULT_ISSUER, 'accounts.google.com'];
 const ALGORITHMS = ['RS256', 'ES256'];
 const CLOCK_TOLERANCE_SEC = 5;
 // Real ID tokens are around 1 KB; anything far larger is not worth parsing or posting anywhere.
-const MAX_TOKEN_LENGTH = 16 * 1024;
+export const MAX_TOKEN_LENGTH = 16 * 1024;
 const RETRY_AFTER_SEC = 5;
 export const DEFAULT_FETCH_TIMEOUT_MS = 5000;
 

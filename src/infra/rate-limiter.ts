@@ -28,21 +28,7 @@ export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
   };
 }
 
-/**
- * Token-bucket-ish fixed windows from rate-limiter-flexible: in process memory on one node, in
- * Redis when nodes must agree (the same limits hold whichever node a request lands on).
- *
- * While Redis is unreachable the limits fail open to an in-memory insurance limiter with the same
- * rules: each node then enforces them on its own (so across N nodes a key gets at most N times its
- * allowance until Redis is back), instead of answering 503 to every login and message because
- * the limit store is away. See docs/deploy.md ("When Redis is unreachable").
- *
- * The busy buckets of `LOCALLY_ANSWERED` (a chat message, a typing notice) are answered from a
- * local allowance while the counter is far from the limit, and counted in Redis right after
- * (src/infra/rate-allowance.ts): most messages then skip the round trip, at the price of a small
- * bounded overshoot for a user who sends through several nodes at once. Logins, codes, reports
- * and every other bucket are always checked against Redis before the answer.
- */
+/** The buckets answered from a local allowance while far from the limit (see FlexibleRateLimiter). */
 export const LOCALLY_ANSWERED: ReadonlySet<RateBucket> = new Set<RateBucket>(['message_send', 'typing']);
 
 interface Waiter {
@@ -64,6 +50,21 @@ interface PendingKey {
   waiters: Waiter[];
 }
 
+/**
+ * Token-bucket-ish fixed windows from rate-limiter-flexible: in process memory on one node, in
+ * Redis when nodes must agree (the same limits hold whichever node a request lands on).
+ *
+ * While Redis is unreachable the limits fail open to an in-memory insurance limiter with the same
+ * rules: each node then enforces them on its own (so across N nodes a key gets at most N times its
+ * allowance until Redis is back), instead of answering 503 to every login and message because
+ * the limit store is away. See docs/deploy.md ("When Redis is unreachable").
+ *
+ * The busy buckets of `LOCALLY_ANSWERED` (a chat message, a typing notice) are answered from a
+ * local allowance while the counter is far from the limit, and counted in Redis right after
+ * (src/infra/rate-allowance.ts): most messages then skip the round trip, at the price of a small
+ * bounded overshoot for a user who sends through several nodes at once. Logins, codes, reports
+ * and every other bucket are always checked against Redis before the answer.
+ */
 export class FlexibleRateLimiter implements RateLimiter {
   private readonly buckets = new Map<RateBucket, Bucket>();
   /** Increments asked for in this turn of the event loop, by bucket and key (see `consume`). */

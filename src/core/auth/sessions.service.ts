@@ -174,16 +174,19 @@ export class SessionService {
    * at once, so the next call reads the new role. The sessions stay valid and their sockets stay up.
    */
   async refreshUser(uid: string): Promise<void> {
-    const sids = await this.repo.liveIdsForUser(uid);
-    this.markRevoked(sids);
-    if (sids.length) this.revocations?.publish(sids);
+    this.dropCachedEverywhere(await this.repo.liveIdsForUser(uid));
   }
 
   /** Revoked here: drop it from every node's cache at once and disconnect its sockets everywhere. */
   private forget(sids: readonly string[]): void {
+    this.dropCachedEverywhere(sids);
+    for (const sid of sids) this.broadcaster?.sessionRevoked(sid);
+  }
+
+  /** This node's cache now, the other nodes' through the revocation bus. */
+  private dropCachedEverywhere(sids: readonly string[]): void {
     this.markRevoked(sids);
     if (sids.length) this.revocations?.publish(sids);
-    for (const sid of sids) this.broadcaster?.sessionRevoked(sid);
   }
 
   // Dropped rather than cached as inactive: the next check reads the database, which says revoked

@@ -30,17 +30,17 @@ function notVouched(provider: PlatformProvider, vouched: string | null): AppErro
   return new AppError('INVALID_ARGUMENT', message + hint, { details: [{ field: 'login_id', message: message + hint }] });
 }
 
+/** A platform sign-in's answer: the session, and whether the account was created by this call. */
+export interface PlatformSignInResp extends LoginResp {
+  registered: boolean;
+}
+
 /**
  * Register and log in with a Google, Apple or LINE ID token. The verified (provider, subject) is
  * the identity; the login id is the account's contact address, unique, and must be the e-mail
  * address the provider vouches for: a login id also names who may register or reset a password
  * with it, so a platform account must not take an address (or phone number) nobody proved is theirs.
  */
-/** A platform sign-in's answer: the session, and whether the account was created by this call. */
-export interface PlatformSignInResp extends LoginResp {
-  registered: boolean;
-}
-
 export class PlatformAuthService {
   constructor(private readonly d: PlatformAuthDeps) {}
 
