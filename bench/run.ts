@@ -16,8 +16,10 @@
  * profiles to bench/results/, summarised by bench/tools/profile-summary.ts); --build (force a build).
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL
  * (default redis://127.0.0.1:6379); BENCH_VERBOSE=1 shows the children's output;
- * BENCH_PARAMS='{"saturationMs":10000}' overrides sizes; BENCH_NODE_FLAGS adds server node flags;
- * BENCH_SERVER_ROOT runs the server built in another checkout (before/after comparisons).
+ * BENCH_PARAMS='{"saturationMs":10000}' overrides sizes; BENCH_NODE_FLAGS adds node flags to
+ * servers and peers; BENCH_SERVER_ENV='{"MESSAGE_WRITE_BATCH":"off"}' adds server settings;
+ * BENCH_SERVER_ROOT runs the server built in another checkout (before/after comparisons);
+ * BENCH_PEER_PG=1 makes the bare peer write each message to Postgres (a diagnostic peer).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +38,8 @@ const PROFILE = argv.includes('--cpu-prof');
 const want = (s: string) => !ONLY || ONLY.includes(s);
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+/** Diagnostic: the bare peer also writes each message to Postgres (bench/peer/bare-relay.ts). */
+const PEER_PG = process.env.BENCH_PEER_PG === '1';
 /** For before/after comparisons: run the server built in another checkout (e.g. an export of HEAD). */
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
 
@@ -129,6 +133,8 @@ const SERVER_ENV: Record<string, string> = {
   MAX_SOCKETS_PER_ADDRESS: '1000000',
   HASH_QUEUE_PER_CLIENT: '1000',
   HASH_QUEUE_MAX: '100000',
+  // For experiments: BENCH_SERVER_ENV='{"MESSAGE_WRITE_BATCH":"off"}' sets more server settings.
+  ...(JSON.parse(process.env.BENCH_SERVER_ENV || '{}') as Record<string, string>),
 };
 
 const children = new Set<Child>();
@@ -146,8 +152,8 @@ async function server(opts: { redis?: boolean; env?: Record<string, string>; nam
 }
 
 async function peer(opts: { redis?: boolean; name?: string } = {}): Promise<{ url: string; child: Child }> {
-  const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}) };
-  const child = start(opts.name ?? 'peer', ['--expose-gc', '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
+  const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}), ...(PEER_PG ? { PEER_DATABASE_URL: dbUrl } : {}) };
+  const child = start(opts.name ?? 'peer', ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
   children.add(child);
   const m = await child.waitFor(/^listening (\d+)/);
   const url = `http://127.0.0.1:${m[1]}`;
@@ -321,7 +327,7 @@ async function relayScenarios(): Promise<void> {
       ratio: vsPeer,
       target: `>= 0.8x the peer; p50 <= 3 ms and p99 <= 25 ms at ${P.rate} msg/s`,
       pass: vsPeer >= 0.8 && lat.p50 <= 3 && lat.p99 <= 25,
-      notes: 'ratio = ours / peer delivered msg/s at saturation',
+      notes: `ratio = ours / peer delivered msg/s at saturation${PEER_PG ? '; BENCH_PEER_PG=1: the peer writes each message to Postgres' : ''}`,
     });
   }
 }

@@ -9,6 +9,12 @@
  * With REDIS_URL set it uses the same adapter as our server (the sharded Redis adapter in dynamic
  * mode, node-redis clients), so two of these processes are the bare two-node peer.
  *
+ * With PEER_DATABASE_URL set (the bench's BENCH_PEER_PG=1) it also writes each message to
+ * Postgres before relaying it, one plain INSERT per message on a pool of 4 (the id becomes the
+ * message_id): a diagnostic peer that pays the same database round trip on its critical path as
+ * our server, without our statement's room lock, seq, membership and idempotency work
+ * (docs/performance.md section 10).
+ *
  * Run: PORT=0 node --import tsx bench/peer/bare-relay.ts   (prints "listening <port>")
  * With BENCH_HOOKS=1 it answers the same /__bench/stats as the server (for the idle comparison).
  */
@@ -44,13 +50,24 @@ const io = new Server(server, { serveClient: false, maxHttpBufferSize: 1e6, ...(
 
 let seq = 0;
 const rooms = io.of('/rooms');
+const pgPool = process.env.PEER_DATABASE_URL ? new (await import('pg')).default.Pool({ connectionString: process.env.PEER_DATABASE_URL, max: 4 }) : null;
+if (pgPool) await pgPool.query('CREATE TABLE IF NOT EXISTS peer_messages (id bigserial PRIMARY KEY, room_id text NOT NULL, content text NOT NULL)');
 rooms.on('connection', (socket) => {
   const room = (socket.handshake.auth as { room?: unknown }).room;
   if (typeof room === 'string') void socket.join(room);
   socket.on('send', (m: { room_id: string; content: string; client_msg_id: string }, ack?: (r: unknown) => void) => {
-    const msg = { message_id: String(++seq).padStart(16, '0'), room_id: m.room_id, uid: socket.id, content: m.content, timestamp: Date.now() };
-    rooms.to(m.room_id).emit('message', msg);
-    ack?.({ ok: true, data: msg });
+    const go = (id: string) => {
+      const msg = { message_id: id, room_id: m.room_id, uid: socket.id, content: m.content, timestamp: Date.now() };
+      rooms.to(m.room_id).emit('message', msg);
+      ack?.({ ok: true, data: msg });
+    };
+    if (!pgPool) return go(String(++seq).padStart(16, '0'));
+    pgPool
+      .query<{ id: string }>({ name: 'ins', text: 'INSERT INTO peer_messages (room_id, content) VALUES ($1, $2) RETURNING id', values: [m.room_id, m.content] })
+      .then(
+        (r) => go(String(r.rows[0]!.id).padStart(16, '0')),
+        () => ack?.({ ok: false, error: { code: 'UNAVAILABLE', message: 'insert failed' } }),
+      );
   });
 });
 

@@ -34,6 +34,7 @@ export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
  * in a turn of its own) a count per message was a Redis round trip per message, one more write
  * and one more wake-up on the node and a script run in Redis (docs/performance.md section 10).
  * The delay does not widen the overshoot across nodes: that is bounded by the allowance's slack.
+ * A node that stops drops at most the counts of its last COUNT_DELAY_MS (a few sends per user).
  */
 export const COUNT_DELAY_MS = 25;
 
