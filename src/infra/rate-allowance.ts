@@ -3,8 +3,7 @@
  *
  * For a key whose counter this node read recently, a consume may be answered here, at once and
  * without a round trip, when the counter is far from the limit; the increment is sent to Redis
- * shortly after (write-behind, batched per key, within `COUNT_DELAY_MS` of src/infra/rate-limiter.ts
- * or with the next consume that waits for Redis). The rules, with
+ * right after (write-behind, batched per key and turn of the event loop). The rules, with
  * `slack = floor(points / 10)`:
  * - a node answers at most `slack` consumes of a key locally before Redis has counted them;
  * - it answers locally only while `last read counter + everything of this node not yet counted

@@ -28,16 +28,6 @@ export function rateRules(c: AppConfig): Record<RateBucket, RateRule> {
   };
 }
 
-/**
- * How long the counts of consumes answered from the local allowance wait before they go to Redis.
- * Nobody waits for them, so they travel together: at a steady trickle of messages (each arriving
- * in a turn of its own) a count per message was a Redis round trip per message, one more write
- * and one more wake-up on the node and a script run in Redis (docs/performance.md section 10).
- * The delay does not widen the overshoot across nodes: that is bounded by the allowance's slack.
- * A node that stops drops at most the counts of its last COUNT_DELAY_MS (a few sends per user).
- */
-export const COUNT_DELAY_MS = 25;
-
 /** The buckets answered from a local allowance while far from the limit (see FlexibleRateLimiter). */
 export const LOCALLY_ANSWERED: ReadonlySet<RateBucket> = new Set<RateBucket>(['message_send', 'typing']);
 
@@ -79,20 +69,16 @@ export class FlexibleRateLimiter implements RateLimiter {
   private readonly buckets = new Map<RateBucket, Bucket>();
   /** Increments asked for in this turn of the event loop, by bucket and key (see `consume`). */
   private pending = new Map<string, PendingKey>();
-  /** A flush on the next turn is scheduled (someone waits for Redis). */
-  private soon = false;
-  /** A flush after COUNT_DELAY_MS is scheduled (only counts nobody waits for are pending). */
-  private later: NodeJS.Timeout | null = null;
+  private scheduled = false;
 
   /**
    * `redis` is the command client (each command fails after its timeout, so nobody waits on a hung
    * Redis). `countClient`, when given, carries the increments of consumes already answered from
    * the local allowance: nobody waits for those, so it can be a client without the per-command
    * timer (the publisher), which was a measurable share of a message's CPU (docs/performance.md).
-   * Both share one in-memory insurance limiter per bucket for when Redis is away. `countDelayMs`:
-   * how long those counts wait to travel together (tests shorten it).
+   * Both share one in-memory insurance limiter per bucket for when Redis is away.
    */
-  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl', countClient?: unknown, private readonly countDelayMs = COUNT_DELAY_MS) {
+  constructor(rules: RateRules, redis?: unknown, prefix = 'gby:rl', countClient?: unknown) {
     for (const [name, rule] of Object.entries(rules) as Array<[RateBucket, RateRule]>) {
       if (rule.duration <= 0 || rule.points <= 0) continue; // a zero rule disables the limit
       const opts = { points: rule.points, duration: rule.duration, keyPrefix: `${prefix}:${name}` };
@@ -117,8 +103,7 @@ export class FlexibleRateLimiter implements RateLimiter {
    * exactly what one-by-one consumes would give: the counter says how many points were used
    * before the burst, so the first `points - before` callers pass and the rest get RATE_LIMITED.
    * The limit is still one counter shared by every node. A consume answered from the local
-   * allowance joins the next increment the same way, already answered; when no consume waits, that
-   * increment goes after `countDelayMs`, with every other key's.
+   * allowance joins the next increment the same way, already answered.
    */
   consume(name: RateBucket, key: string): Promise<void> {
     const bucket = this.buckets.get(name);
@@ -138,22 +123,15 @@ export class FlexibleRateLimiter implements RateLimiter {
       p = { bucket, key, waiters: [] };
       this.pending.set(id, p);
     }
-    if (waiter) {
-      p.waiters.push(waiter);
-      if (!this.soon) {
-        this.soon = true;
-        setImmediate(this.flush);
-      }
-    } else if (!this.soon && !this.later) {
-      this.later = setTimeout(this.flush, this.countDelayMs);
-      this.later.unref();
+    if (waiter) p.waiters.push(waiter);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
     }
   }
 
   private readonly flush = (): void => {
-    this.soon = false;
-    if (this.later) clearTimeout(this.later);
-    this.later = null;
+    this.scheduled = false;
     const batch = this.pending;
     this.pending = new Map();
     for (const [id, p] of batch) void this.settle(id, p);
