@@ -74,6 +74,29 @@ describe('validate(): the compiled check in front of joi (src/schemas/fast-path.
     expect(() => validate(chat.send, { ...ok, content: ' ' })).to.throw('content must not be empty');
   });
 
+  it('leaves to joi what JSON cannot carry: class instances, hidden, inherited or getter keys', () => {
+    const ref = compileFastCheck(chat.roomRef)!;
+    expect(ref(Object.assign(Object.create(null) as object, { room_id: 'r1' }) as Record<string, unknown>), 'a null-prototype object is fine').to.equal(true);
+    expect(ref(Object.defineProperty({}, 'room_id', { value: 'r1' })), 'not enumerable').to.equal(false);
+    expect(ref(Object.defineProperty({}, 'room_id', { get: () => 'r1', enumerable: true })), 'a getter').to.equal(false);
+    expect(ref(Object.create({ room_id: 'r1' }) as Record<string, unknown>), 'inherited').to.equal(false);
+    class Ref { room_id = 'r1'; }
+    expect(ref(new Ref() as unknown as Record<string, unknown>), 'a class instance').to.equal(false);
+    expect(compileFastCheck(chat.none)!(new Date() as unknown as Record<string, unknown>)).to.equal(false);
+  });
+
+  it('compiles nothing built with an extended joi, and a throwing twin leaves the answer to joi', () => {
+    const lower = Joi.extend({ type: 'string', base: Joi.string(), coerce: { from: 'string', method: (v: string) => ({ value: v.toLowerCase() }) } });
+    expect(compileFastCheck(lower.object({ a: lower.string() }))).to.equal(null);
+    expect(compileFastCheck(Joi.object({ a: lower.string() }))).to.equal(null);
+    const boom = fastCustom((v: string) => v, () => {
+      throw new Error('twin failed');
+    });
+    const schema = Joi.object({ a: Joi.string().custom(boom) });
+    expect(compileFastCheck(schema)!({ a: 'x' })).to.equal(false);
+    expect(validate(schema, { a: 'x' })).to.deep.equal({ a: 'x' });
+  });
+
   it('compiles nothing it does not understand: defaults, numbers, allowed values, unknown custom rules, byte lengths', () => {
     expect(compileFastCheck(chat.list), 'numbers with defaults').to.equal(null);
     expect(compileFastCheck(Joi.object({ a: Joi.string().valid('x', 'y') }))).to.equal(null);
