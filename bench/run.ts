@@ -40,6 +40,8 @@ const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** Diagnostic: the bare peer also writes each message to Postgres (bench/peer/bare-relay.ts). */
 const PEER_PG = process.env.BENCH_PEER_PG === '1';
+/** Extra node flags for every server and peer process (BENCH_NODE_FLAGS). */
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
 /** For before/after comparisons: run the server built in another checkout (e.g. an export of HEAD). */
 const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
 
@@ -143,7 +145,7 @@ let profileSeq = 0;
 async function server(opts: { redis?: boolean; env?: Record<string, string>; name?: string } = {}): Promise<{ url: string; child: Child }> {
   const port = await freePort();
   const profDir = path.join(ROOT, 'bench', 'results');
-  const args = ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${opts.name ?? 'server'}-${++profileSeq}.cpuprofile`] : []), path.join(SERVER_ROOT, 'dist', 'src', 'main.js')];
+  const args = ['--expose-gc', ...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${opts.name ?? 'server'}-${++profileSeq}.cpuprofile`] : []), path.join(SERVER_ROOT, 'dist', 'src', 'main.js')];
   const child = start(opts.name ?? 'server', args, { ...SERVER_ENV, PORT: String(port), ...(opts.redis ? { REDIS_URL } : {}), ...(opts.env ?? {}) }, SERVER_CPU);
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
@@ -153,7 +155,7 @@ async function server(opts: { redis?: boolean; env?: Record<string, string>; nam
 
 async function peer(opts: { redis?: boolean; name?: string } = {}): Promise<{ url: string; child: Child }> {
   const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}), ...(PEER_PG ? { PEER_DATABASE_URL: dbUrl } : {}) };
-  const child = start(opts.name ?? 'peer', ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
+  const child = start(opts.name ?? 'peer', ['--expose-gc', ...NODE_FLAGS, '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
   children.add(child);
   const m = await child.waitFor(/^listening (\d+)/);
   const url = `http://127.0.0.1:${m[1]}`;

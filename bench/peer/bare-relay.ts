@@ -56,16 +56,16 @@ rooms.on('connection', (socket) => {
   const room = (socket.handshake.auth as { room?: unknown }).room;
   if (typeof room === 'string') void socket.join(room);
   socket.on('send', (m: { room_id: string; content: string; client_msg_id: string }, ack?: (r: unknown) => void) => {
-    const go = (id: string) => {
-      const msg = { message_id: id, room_id: m.room_id, uid: socket.id, content: m.content, timestamp: Date.now() };
+    const go = (id: number | string) => {
+      const msg = { message_id: String(id).padStart(16, '0'), room_id: m.room_id, uid: socket.id, content: m.content, timestamp: Date.now() };
       rooms.to(m.room_id).emit('message', msg);
       ack?.({ ok: true, data: msg });
     };
-    if (!pgPool) return go(String(++seq).padStart(16, '0'));
+    if (!pgPool) return go(++seq);
     pgPool
       .query<{ id: string }>({ name: 'ins', text: 'INSERT INTO peer_messages (room_id, content) VALUES ($1, $2) RETURNING id', values: [m.room_id, m.content] })
       .then(
-        (r) => go(String(r.rows[0]!.id).padStart(16, '0')),
+        (r) => go(r.rows[0]!.id),
         () => ack?.({ ok: false, error: { code: 'UNAVAILABLE', message: 'insert failed' } }),
       );
   });
