@@ -19,7 +19,8 @@
  * BENCH_PARAMS='{"saturationMs":10000}' overrides sizes; BENCH_NODE_FLAGS adds node flags to
  * servers and peers; BENCH_SERVER_ENV='{"MESSAGE_WRITE_BATCH":"off"}' adds server settings;
  * BENCH_SERVER_ROOT runs the server built in another checkout (before/after comparisons);
- * BENCH_PEER_PG=1 makes the bare peer write each message to Postgres (a diagnostic peer).
+ * BENCH_PEER_PG=1 makes the bare peer write each message to Postgres (a diagnostic peer); BENCH_PEER_PG=seq
+ * also numbers each room's messages under the room's row lock.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,7 @@ const want = (s: string) => !ONLY || ONLY.includes(s);
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** Diagnostic: the bare peer also writes each message to Postgres (bench/peer/bare-relay.ts). */
-const PEER_PG = process.env.BENCH_PEER_PG === '1';
+const PEER_PG = process.env.BENCH_PEER_PG === '1' || process.env.BENCH_PEER_PG === 'seq';
 /** Extra node flags for every server and peer process (BENCH_NODE_FLAGS). */
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
 /** For before/after comparisons: run the server built in another checkout (e.g. an export of HEAD). */
@@ -154,7 +155,7 @@ async function server(opts: { redis?: boolean; env?: Record<string, string>; nam
 }
 
 async function peer(opts: { redis?: boolean; name?: string } = {}): Promise<{ url: string; child: Child }> {
-  const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}), ...(PEER_PG ? { PEER_DATABASE_URL: dbUrl } : {}) };
+  const env = { PORT: '0', BENCH_HOOKS: '1', ...(opts.redis ? { REDIS_URL, REDIS_PREFIX: `${REDIS_PREFIX}:peer` } : {}), ...(PEER_PG ? { PEER_DATABASE_URL: dbUrl, PEER_PG_MODE: process.env.BENCH_PEER_PG! } : {}) };
   const child = start(opts.name ?? 'peer', ['--expose-gc', ...NODE_FLAGS, '--import', 'tsx', 'bench/peer/bare-relay.ts'], env, SERVER_CPU);
   children.add(child);
   const m = await child.waitFor(/^listening (\d+)/);
@@ -329,7 +330,7 @@ async function relayScenarios(): Promise<void> {
       ratio: vsPeer,
       target: `>= 0.8x the peer; p50 <= 3 ms and p99 <= 25 ms at ${P.rate} msg/s`,
       pass: vsPeer >= 0.8 && lat.p50 <= 3 && lat.p99 <= 25,
-      notes: `ratio = ours / peer delivered msg/s at saturation${PEER_PG ? '; BENCH_PEER_PG=1: the peer writes each message to Postgres' : ''}`,
+      notes: `ratio = ours / peer delivered msg/s at saturation${PEER_PG ? `; BENCH_PEER_PG=${process.env.BENCH_PEER_PG}: the peer writes each message to Postgres` : ''}`,
     });
   }
 }

@@ -98,6 +98,8 @@ export interface AppConfig {
   messageWriteBatch: boolean;
   /** At most this many messages per coalesced insert. */
   messageWriteBatchSize: number;
+  /** Message insert statements in flight at once on this node (MESSAGE_WRITE_CONCURRENCY). */
+  messageWriteConcurrency: number;
   /** Measurement endpoints for the benchmarks (/__bench); never set in a deployment. */
   benchHooks: boolean;
 }
@@ -175,6 +177,8 @@ const schema = Joi.object({
   TRUST_PROXY: Joi.number().integer().min(0).default(0),
   MESSAGE_WRITE_BATCH: Joi.string().valid('on', 'off').default('on'),
   MESSAGE_WRITE_BATCH_SIZE: Joi.number().integer().min(1).max(1000).default(200),
+  // Statements in flight per node; the pool has 10 connections, the rest serve every other query.
+  MESSAGE_WRITE_CONCURRENCY: Joi.number().integer().min(1).max(8).default(4),
   BENCH_HOOKS: Joi.string().valid('0', '1').default('0'),
 }).unknown(true);
 
@@ -260,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: v.TRUST_PROXY,
     messageWriteBatch: v.MESSAGE_WRITE_BATCH === 'on',
     messageWriteBatchSize: v.MESSAGE_WRITE_BATCH_SIZE,
+    messageWriteConcurrency: v.MESSAGE_WRITE_CONCURRENCY,
     benchHooks: v.BENCH_HOOKS === '1',
   };
   return deepFreeze(config);

@@ -13,7 +13,9 @@
  * Postgres before relaying it, one plain INSERT per message on a pool of 4 (the id becomes the
  * message_id): a diagnostic peer that pays the same database round trip on its critical path as
  * our server, without our statement's room lock, seq, membership and idempotency work
- * (docs/performance.md section 10).
+ * (docs/performance.md section 10). With PEER_PG_MODE=seq (the bench's BENCH_PEER_PG=seq) the
+ * insert also takes the room's next `seq` under the room's row lock, one room per statement: the
+ * least a store can do for the contract's gap-free per-room order across nodes (section 11).
  *
  * Run: PORT=0 node --import tsx bench/peer/bare-relay.ts   (prints "listening <port>")
  * With BENCH_HOOKS=1 it answers the same /__bench/stats as the server (for the idle comparison).
@@ -51,7 +53,18 @@ const io = new Server(server, { serveClient: false, maxHttpBufferSize: 1e6, ...(
 let seq = 0;
 const rooms = io.of('/rooms');
 const pgPool = process.env.PEER_DATABASE_URL ? new (await import('pg')).default.Pool({ connectionString: process.env.PEER_DATABASE_URL, max: 4 }) : null;
+const SEQ = process.env.PEER_PG_MODE === 'seq';
 if (pgPool) await pgPool.query('CREATE TABLE IF NOT EXISTS peer_messages (id bigserial PRIMARY KEY, room_id text NOT NULL, content text NOT NULL)');
+if (pgPool && SEQ) {
+  await pgPool.query('CREATE TABLE IF NOT EXISTS peer_rooms (id text PRIMARY KEY, last_seq int NOT NULL DEFAULT 0)');
+  await pgPool.query('CREATE TABLE IF NOT EXISTS peer_seq_messages (id bigserial PRIMARY KEY, room_id text NOT NULL, seq int NOT NULL, content text NOT NULL, UNIQUE (room_id, seq))');
+}
+// seq mode: the upsert takes the room's row lock and advances last_seq at its newest version after
+// a wait, so the numbers are 1, 2, 3… per room whichever process writes (a room row is made on
+// its first message).
+const INSERT = SEQ
+  ? 'WITH r AS (INSERT INTO peer_rooms AS p (id, last_seq) VALUES ($1, 1) ON CONFLICT (id) DO UPDATE SET last_seq = p.last_seq + 1 RETURNING last_seq) INSERT INTO peer_seq_messages (room_id, seq, content) SELECT $1, last_seq, $2 FROM r RETURNING id'
+  : 'INSERT INTO peer_messages (room_id, content) VALUES ($1, $2) RETURNING id';
 rooms.on('connection', (socket) => {
   const room = (socket.handshake.auth as { room?: unknown }).room;
   if (typeof room === 'string') void socket.join(room);
@@ -63,7 +76,7 @@ rooms.on('connection', (socket) => {
     };
     if (!pgPool) return go(++seq);
     pgPool
-      .query<{ id: string }>({ name: 'ins', text: 'INSERT INTO peer_messages (room_id, content) VALUES ($1, $2) RETURNING id', values: [m.room_id, m.content] })
+      .query<{ id: string }>({ name: 'ins', text: INSERT, values: [m.room_id, m.content] })
       .then(
         (r) => go(r.rows[0]!.id),
         () => ack?.({ ok: false, error: { code: 'UNAVAILABLE', message: 'insert failed' } }),

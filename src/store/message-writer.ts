@@ -44,6 +44,12 @@ interface Pending<R> {
  * the next turn of the event loop); under heavy load batches grow by themselves while earlier
  * statements run. If a batch fails, its messages are retried one by one, in order, so one bad row
  * cannot fail the messages that happened to share its statement.
+ *
+ * `maxInFlight` (MESSAGE_WRITE_CONCURRENCY, default 4) bounds the statements running at once.
+ * Fewer statements in flight means bigger batches and fewer commits (each commit waits for a WAL
+ * flush, and holds its rooms' row locks until then); more lets a node use more of Postgres' cores
+ * at saturation. Spreading waiting rooms over more, smaller statements made two nodes slower, not
+ * faster (docs/performance.md section 11).
  */
 export class MessageWriter<R> {
   private queue: Array<Pending<R>> = [];
@@ -51,8 +57,8 @@ export class MessageWriter<R> {
   private scheduled = false;
   /** Rooms with a statement in flight: their later messages wait for the next statement. */
   private readonly busyRooms = new Set<string>();
-  /** Counters for the benchmarks: statements run, messages written, fallbacks to single inserts. */
-  readonly stats = { statements: 0, messages: 0, largest: 0, fallbacks: 0 };
+  /** Counters for the benchmarks: statements run, messages written, fallbacks to single inserts, most statements in flight at once. */
+  readonly stats = { statements: 0, messages: 0, largest: 0, fallbacks: 0, peakInFlight: 0 };
 
   constructor(
     private readonly insertMany: (batch: readonly NewMessage[]) => Promise<Array<R | null>>,
@@ -93,6 +99,7 @@ export class MessageWriter<R> {
       this.queue = rest;
       for (const r of rooms) this.busyRooms.add(r);
       this.inflight++;
+      if (this.inflight > this.stats.peakInFlight) this.stats.peakInFlight = this.inflight;
       void this.run(batch).finally(() => {
         for (const r of rooms) this.busyRooms.delete(r);
         this.inflight--;

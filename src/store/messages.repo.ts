@@ -54,6 +54,8 @@ export interface MessagesRepoOptions {
   batch?: boolean;
   /** Messages per statement at most (MESSAGE_WRITE_BATCH_SIZE). */
   maxBatch?: number;
+  /** Statements in flight at most (MESSAGE_WRITE_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export class MessagesRepo {
@@ -66,7 +68,7 @@ export class MessagesRepo {
   ) {
     this.insertRows = preparedStatement(db, 'gby_messages_insert', INSERT_SQL);
     this.writer = opts.batch
-      ? new MessageWriter<MessageRow>((b) => this.insertMany(b), (m) => this.insertOne(m), { maxBatch: opts.maxBatch ?? 200, maxInFlight: 4 })
+      ? new MessageWriter<MessageRow>((b) => this.insertMany(b), (m) => this.insertOne(m), { maxBatch: opts.maxBatch ?? 200, maxInFlight: opts.concurrency ?? 4 })
       : null;
   }
 
@@ -81,7 +83,7 @@ export class MessagesRepo {
   }
 
   /** How the writes were coalesced (for the benchmarks); null when batching is off. */
-  writeStats(): Readonly<{ statements: number; messages: number; largest: number; fallbacks: number }> | null {
+  writeStats(): Readonly<{ statements: number; messages: number; largest: number; fallbacks: number; peakInFlight: number }> | null {
     return this.writer?.stats ?? null;
   }
 

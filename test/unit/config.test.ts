@@ -34,6 +34,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ MESSAGE_WRITE_BATCH_SIZE: '0' })).to.throw(/MESSAGE_WRITE_BATCH_SIZE/);
   });
 
+  it('runs four message insert statements at once by default, from 1 to 8 when set', () => {
+    expect(loadConfig({}).messageWriteConcurrency).to.equal(4);
+    expect(loadConfig({ MESSAGE_WRITE_CONCURRENCY: '1' }).messageWriteConcurrency).to.equal(1);
+    expect(loadConfig({ MESSAGE_WRITE_CONCURRENCY: '8' }).messageWriteConcurrency).to.equal(8);
+    expect(() => loadConfig({ MESSAGE_WRITE_CONCURRENCY: '0' })).to.throw(/MESSAGE_WRITE_CONCURRENCY/);
+    // The pool has 10 connections: the writer may not take most of them.
+    expect(() => loadConfig({ MESSAGE_WRITE_CONCURRENCY: '9' })).to.throw(/MESSAGE_WRITE_CONCURRENCY/);
+  });
+
   it('configures a platform provider only when its client id is set', () => {
     expect(loadConfig({}).providers.google).to.equal(undefined);
     const c = loadConfig({ GOOGLE_CLIENT_ID: 'cid', GOOGLE_JWKS_URL: 'http://127.0.0.1:9/jwks', GOOGLE_ISSUER: 'http://127.0.0.1:9' });
