@@ -17,8 +17,8 @@ const COLUMNS = ['id', 'room_id', 'sender_id', 'client_msg_id', 'content', 'seq'
 
 // See insertMany. One fixed text whatever the batch size: the rows travel as five arrays (unnest), so
 // neither knex nor Postgres handles one placeholder per value, and on Postgres it is prepared once per
-// connection (prepared.ts).
-const INSERT_SQL = `WITH v AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(ord, room_id, sender_id, client_msg_id, content)),
+// connection (prepared.ts). Exported for bench/tools/pg-statement-cost.ts.
+export const INSERT_SQL = `WITH v AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(ord, room_id, sender_id, client_msg_id, content)),
        lk AS MATERIALIZED (
          SELECT id, last_seq FROM rooms
           WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL
