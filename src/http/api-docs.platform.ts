@@ -56,5 +56,15 @@ export function platformRouteDocs(ops: MemberOperations, links: Record<string, L
         + '401 for a bad token, a bad or used code, or a nonce mismatch; 503 when the provider cannot be reached. Counted per client address like the other platform logins.',
       responses: [{ status: 200, description: 'OK', schema: { $ref: '#/components/schemas/PlatformSignInResp' }, links }], errors: [400, 401, 409, 429],
     },
+    ...(['get', 'post'] as const).map((method): RouteDoc => ({
+      method, path: '/auth/callback', operation: null, tag: 'Member accounts', extension: true,
+      summary: method === 'get' ? 'The redirect URI of every platform sign-in (answers in the query, e.g. LINE)' : 'The redirect URI, for providers that POST a form (Apple with response_mode=form_post)',
+      description: 'Register `<origin>/auth/callback` with each provider. Takes `state`, `id_token`, `code` and `error` (printable ASCII; 512 characters, the id_token 16 KiB) '
+        + (method === 'get' ? 'from the query' : 'from an `application/x-www-form-urlencoded` body of at most 16 KiB')
+        + ' and answers 303 to `/#<the same fields>`: the fragment never reaches a server, so tokens stay out of request logs, and the page reads them and POSTs /api/v1/auth/platform/sessions. '
+        + 'Other fields are dropped. 400 for a repeated, over-long or non-printable field' + (method === 'post' ? ', or a body that is not a form.' : '.'),
+      responses: [{ status: 303, description: 'See Other: `Location: /#state=…&id_token=…` (or `/` when nothing was handed back); `Cache-Control: no-store`, `Referrer-Policy: no-referrer`' }],
+      errors: method === 'post' ? [400, 413] : [400],
+    })),
   ];
 }

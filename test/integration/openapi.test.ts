@@ -7,6 +7,7 @@ import { chatRoutes } from '../../src/http/chat.routes.js';
 import { memberAuthRoutes, userRoutes } from '../../src/http/members.routes.js';
 import { healthRoutes } from '../../src/http/health.routes.js';
 import { configRoutes } from '../../src/http/config.routes.js';
+import { authCallbackRoutes } from '../../src/http/auth-callback.routes.js';
 import type { ConfigOperations } from '../../src/operations/config.ops.js';
 import type { ChatOperations } from '../../src/operations/chat.ops.js';
 import type { MemberOperations } from '../../src/operations/members.ops.js';
@@ -65,6 +66,7 @@ describe('API docs: /docs/openapi.json', () => {
       ...routesOf(safetyRoutes(stubOps as ModerationOperations, auth), '/api/v1'),
       ...routesOf(adminRoutes(stubOps as ModerationOperations, auth), '/api/v1/admin'),
       ...routesOf(configRoutes(stubOps as ConfigOperations), '/api/v1'),
+      ...routesOf(authCallbackRoutes(), '/auth'),
     ].sort();
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort();
     expect(documented).to.deep.equal(mounted);
