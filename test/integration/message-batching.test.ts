@@ -141,49 +141,19 @@ describe('message write batching', () => {
         for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!, `room order at ${i}`).to.equal(true);
       }
     });
-  });
 
-  describe('statements in flight (MESSAGE_WRITE_CONCURRENCY)', () => {
-    let tdb: TestDatabase;
-    let db: Database;
-    let rooms: RoomsRepo;
-    let users: UsersRepo;
-
-    before(async () => {
-      tdb = await createTestDatabase();
-      db = createDatabase({ databaseUrl: tdb.env.DATABASE_URL, dataDir: tdb.env.DATA_DIR!, log: pino({ level: 'silent' }) });
-      await db.migrate();
-      rooms = new RoomsRepo(db.knex);
-      users = new UsersRepo(db.knex);
-    });
-    after(async () => {
-      await db?.close();
-      await tdb?.drop();
-    });
-
-    /** 8 rooms, 3 messages each, all asked for in one turn: 12 statements of 2 messages to run. */
-    async function load(repo: MessagesRepo): Promise<Array<MessageRow | null>> {
-      const rs: Array<{ id: string; a: string }> = [];
-      for (let i = 0; i < 8; i++) {
-        const a = randomUUID();
-        await users.insert({ id: a, kind: 'anon', platform: 'anonymous', name: 'a' });
-        const id = randomUUID();
-        await rooms.create(id, [a]);
-        rs.push({ id, a });
-      }
-      const all: Array<Promise<MessageRow | null>> = [];
-      for (let n = 0; n < 3; n++) for (const r of rs) all.push(repo.insertIfAllowed({ roomId: r.id, senderId: r.a, clientMsgId: `m${n}`, content: `${n}` }));
-      return Promise.all(all);
-    }
-
+    // MESSAGE_WRITE_CONCURRENCY: 8 rooms, 3 messages each, all asked for in one turn, so 12
+    // statements of 2 messages are waiting from the start: the limit is reached, and never passed.
     for (const concurrency of [1, 3]) {
       it(`runs ${concurrency} statement(s) at once at most, every message stored once and in order per room`, async () => {
-        const repo = new MessagesRepo(db.knex, { batch: true, maxBatch: 2, concurrency });
-        const rows = await load(repo);
-        const s = repo.writeStats()!;
+        const limited = new MessagesRepo(db.knex, { batch: true, maxBatch: 2, concurrency });
+        const rs = await Promise.all(Array.from({ length: 8 }, () => room()));
+        const all: Array<Promise<MessageRow | null>> = [];
+        for (let n = 0; n < 3; n++) for (const r of rs) all.push(limited.insertIfAllowed({ roomId: r.id, senderId: r.a, clientMsgId: `m${n}`, content: `${n}` }));
+        const rows = await Promise.all(all);
+        const s = limited.writeStats()!;
         expect(s.messages).to.equal(24);
         expect(s.statements).to.be.at.least(12);
-        // Twelve statements are waiting from the start, so the limit is reached, and never passed.
         expect(s.peakInFlight).to.equal(concurrency);
         expect(rows.every((r) => r !== null)).to.equal(true);
         const byRoom = new Map<string, string[]>();
