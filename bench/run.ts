@@ -30,6 +30,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { CPUS, PIN, ROOT, LOADGEN_CPU, SERVER_CPU, freePort, onInterrupt, start, waitReady, type Child } from './lib/proc.js';
+import { databaseUrl, withAdmin } from './lib/pg.js';
 
 const argv = process.argv.slice(2);
 const FULL = argv.includes('--full');
@@ -37,7 +38,6 @@ const MODE = FULL ? 'full' : 'quick';
 const ONLY = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? null;
 const PROFILE = argv.includes('--cpu-prof');
 const want = (s: string) => !ONLY || ONLY.includes(s);
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** Diagnostic: the bare peer also writes each message to Postgres (bench/peer/bare-relay.ts). */
 const PEER_PG = process.env.BENCH_PEER_PG === '1' || process.env.BENCH_PEER_PG === 'seq';
@@ -98,21 +98,7 @@ const DB_NAME = `gby_bench_${RUN_ID}`;
 const REDIS_PREFIX = `gbybench${RUN_ID}`;
 const JWT_SECRET = randomBytes(32).toString('hex');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'gby-bench-'));
-const dbUrl = (() => {
-  const u = new URL(DATABASE_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const dbUrl = databaseUrl(DB_NAME);
 
 const SERVER_ENV: Record<string, string> = {
   NODE_ENV: 'production',
@@ -519,7 +505,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   if (os.loadavg()[0]! > 1) log(`note: the machine is already busy (load average ${os.loadavg()[0]!.toFixed(2)}); expect noisy figures`);
   if (SERVER_ROOT === ROOT) buildIfStale();
-  await admin((c) => c.query(`CREATE DATABASE ${DB_NAME}`));
+  await withAdmin((c) => c.query(`CREATE DATABASE ${DB_NAME}`));
   const redis = createClient({ url: REDIS_URL, socket: { connectTimeout: 3000, reconnectStrategy: false } });
   redis.on('error', () => undefined);
   let cleaned: Promise<void> | null = null;
@@ -533,7 +519,7 @@ async function main(): Promise<void> {
         }
         await redis.close().catch(() => undefined);
       }
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e) => log(`could not drop ${DB_NAME}: ${e}`));
+      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e) => log(`could not drop ${DB_NAME}: ${e}`));
       rmSync(TMP, { recursive: true, force: true });
       log(`cleaned up: processes stopped, database ${DB_NAME} dropped, ${deleted} Redis keys under ${REDIS_PREFIX}: deleted`);
     })());

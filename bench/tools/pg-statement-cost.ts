@@ -22,19 +22,19 @@ import knexLib from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../db/migrations/index.js';
 import { INSERT_SQL } from '../../src/store/messages.repo.js';
+import { toPgPlaceholders } from '../../src/store/prepared.js';
+import { databaseUrl, withAdmin } from '../lib/pg.js';
 
-const ADMIN = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const CONNS = Number(process.env.CONNS ?? 8);
 const SECS = Number(process.env.SECS ?? 8);
 const BATCH = Number(process.env.BATCH ?? 2);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 
-let n = 0;
 const V = `WITH v AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(ord, room_id, sender_id, client_msg_id, content))`;
 const LOCK = `lk AS MATERIALIZED (SELECT id, last_seq FROM rooms WHERE id IN (SELECT room_id FROM v) AND closed_at IS NULL ORDER BY id FOR UPDATE OF rooms)`;
 const INTO = `INSERT INTO messages (room_id, sender_id, client_msg_id, content, seq)`;
 const STATEMENTS: Record<string, string> = {
-  ours: INSERT_SQL.replace(/\?/g, () => `$${++n}`),
+  ours: toPgPlaceholders(INSERT_SQL),
   plain: `${V} ${INTO} SELECT room_id, sender_id, client_msg_id, content, nextval('messages_id_seq')::int FROM v RETURNING id`,
   checks: `${V} ${INTO} SELECT v.room_id, v.sender_id, v.client_msg_id, v.content, nextval('messages_id_seq')::int FROM v
     JOIN rooms r ON r.id = v.room_id AND r.closed_at IS NULL JOIN room_members mb ON mb.room_id = v.room_id AND mb.user_id = v.sender_id
@@ -46,20 +46,7 @@ const STATEMENTS: Record<string, string> = {
 
 type Room = { id: string; members: [string, string] };
 const dbName = `gby_cost_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(ADMIN);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const dbUrl = databaseUrl(dbName);
 const cpuTicks = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]);
@@ -126,7 +113,7 @@ async function measure(rooms: Room[], text: string): Promise<{ perSec: number; c
   }
 }
 
-await admin(`CREATE DATABASE ${dbName}`);
+await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
 try {
   const rooms = await setup();
   const results: Record<string, string[]> = {};
@@ -139,5 +126,5 @@ try {
   process.stdout.write(`${CONNS} connections, ${BATCH} messages per statement, ${SECS} s each; Postgres CPU per message:\n`);
   for (const [label, rs] of Object.entries(results)) process.stdout.write(`${label.padEnd(9)} ${rs.join('  |  ')}\n`);
 } finally {
-  await admin(`DROP DATABASE IF EXISTS ${dbName}`);
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName}`));
 }

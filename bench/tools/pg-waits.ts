@@ -9,9 +9,10 @@
  * postgres://postgres@127.0.0.1:5432/postgres). docs/performance.md section 11 shows a reading.
  */
 import pg from 'pg';
+import { ADMIN_DATABASE_URL } from '../lib/pg.js';
 
 const [seconds = '15', skip = '0'] = process.argv.slice(2);
-const client = new pg.Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
 await client.connect();
 const start = Date.now() + Number(skip) * 1000;
 const end = Date.now() + Number(seconds) * 1000;

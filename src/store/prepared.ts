@@ -15,12 +15,17 @@ interface PgConnection {
  * one-row insert; docs/performance.md). Elsewhere (PGlite) it goes through `knex.raw`.
  * The text must not hold a `?` other than the placeholders.
  */
+/** `?` placeholders (knex's) as `$1`, `$2`… (Postgres'). */
+export function toPgPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
 export function preparedStatement(db: Knex, name: string, text: string): (values: readonly unknown[]) => Promise<QueryRows> {
   if ((db.client as { config?: { client?: unknown } }).config?.client !== 'pg') {
     return async (values) => (await db.raw(text, values as readonly Knex.RawBinding[])) as QueryRows;
   }
-  let n = 0;
-  const pgText = text.replace(/\?/g, () => `$${++n}`);
+  const pgText = toPgPlaceholders(text);
   const client = db.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<unknown> };
   return async (values) => {
     const conn = await client.acquireConnection();
