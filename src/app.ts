@@ -157,7 +157,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
 
   let shuttingDown = false;
   // Benchmark-only measurement endpoints (/__bench), off unless BENCH_HOOKS=1.
-  const bench = config.benchHooks ? new BenchHooks(() => ({ sockets: { '/matchmaking': io.of('/matchmaking').sockets.size, '/rooms': io.of('/rooms').sockets.size }, messageWrites: messages.writeStats() })) : null;
+  const bench = config.benchHooks ? new BenchHooks(() => ({ sockets: { '/matchmaking': io.of('/matchmaking').sockets.size, '/rooms': io.of('/rooms').sockets.size }, messageWrites: messages.writeStats() }), () => messages.resetWriteTimings()) : null;
   const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
   if (redis) {
     checks.push({

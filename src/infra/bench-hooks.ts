@@ -8,14 +8,18 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
  * percentiles and CPU time since the last reset.
  *
  *   GET  /__bench/stats[?gc=1]  -> { memory, eventLoopDelayMs, cpuMs, uptimeMs, ...extra() }
- *   POST /__bench/reset         -> resets the event-loop histogram and the CPU baseline
+ *   POST /__bench/reset         -> resets the event-loop histogram, the CPU baseline and the extra
+ *                                 counters that keep timings (the message writes' queue and statement times)
  */
 export class BenchHooks {
   private readonly eld: IntervalHistogram;
   private cpuBase = process.cpuUsage();
   private since = performance.now();
 
-  constructor(private readonly extra: () => Record<string, unknown> = () => ({})) {
+  constructor(
+    private readonly extra: () => Record<string, unknown> = () => ({}),
+    private readonly onReset: () => void = () => undefined,
+  ) {
     this.eld = monitorEventLoopDelay({ resolution: 5 });
     this.eld.enable();
   }
@@ -24,6 +28,7 @@ export class BenchHooks {
     this.eld.reset();
     this.cpuBase = process.cpuUsage();
     this.since = performance.now();
+    this.onReset();
   }
 
   async stats(gc: boolean): Promise<Record<string, unknown>> {

@@ -1,15 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { MatchPool } from '../core/ports.js';
+import { luaScript, runScript, type LuaScript, type RedisScriptClient } from './redis-script.js';
 
-/**
- * The part of a node-redis (v5+) client the pool uses. A connected `createClient()` result
- * satisfies it; so does a `RedisClientPoolType`. Every call is a Lua script, so the pool needs
- * nothing else from the client and works whatever RESP version the client speaks.
- */
-export interface RedisScriptClient {
-  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-}
+// Every call of the pool is a Lua script, so it needs nothing else from the client and works
+// whatever RESP version the client speaks.
+export type { RedisScriptClient };
 
 export interface RedisMatchPoolOptions {
   /** Namespaces every key (default `gby:mm:`); see `RedisMatchPool.key` for the hash tag. */
@@ -24,15 +18,7 @@ export interface RedisMatchPoolOptions {
   scanLimit?: number;
 }
 
-interface Script {
-  source: string;
-  sha1: string;
-}
-
-const script = (body: string): Script => {
-  const source = `${LUA_PRELUDE}\n${body}`;
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-};
+const script = (body: string): LuaScript => luaScript(`${LUA_PRELUDE}\n${body}`);
 
 /**
  * Blocks are stored in both directions in one sorted set, scored by the end of the block.
@@ -221,14 +207,8 @@ export class RedisMatchPool implements MatchPool {
     return `${this.prefix}{pool}${name}`;
   }
 
-  private async run(s: Script, keys: string[], args: string[]): Promise<unknown> {
-    const options = { keys, arguments: args };
-    try {
-      return await this.client.evalSha(s.sha1, options);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return this.client.eval(s.source, options);
-    }
+  private run(s: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    return runScript(this.client, s, keys, args);
   }
 
   async enqueue(uid: string, now: number): Promise<string | null> {

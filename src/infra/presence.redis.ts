@@ -1,23 +1,23 @@
 import type { PresenceStore } from '../core/ports.js';
-import type { RedisScriptClient } from './match-pool.redis.js';
+import { luaScript, runScript, type RedisScriptClient } from './redis-script.js';
 
 /** KEYS: presence. ARGV: untilMs, uid... GT: a later "here until" is never moved back by a slower node. */
-const MARK = `
+const MARK = luaScript(`
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[i]) end
 return 0
-`;
+`);
 
 /** KEYS: presence. ARGV: uid... Returns the scores in order (false when absent). */
-const READ = `
+const READ = luaScript(`
 local out = {}
 for i = 1, #ARGV do out[i] = redis.call('ZSCORE', KEYS[1], ARGV[i]) or '' end
 return out
-`;
+`);
 
 /** KEYS: presence. ARGV: cutoffMs. */
-const FORGET = `
+const FORGET = luaScript(`
 return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
-`;
+`);
 
 /**
  * Presence shared by every node: one sorted set, uid scored by "here until" (unix ms). Every
@@ -32,13 +32,13 @@ export class RedisPresenceStore implements PresenceStore {
 
   async markHere(uids: readonly string[], untilMs: number): Promise<void> {
     if (uids.length === 0) return;
-    await this.client.eval(MARK, { keys: [this.key], arguments: [String(untilMs), ...uids] });
+    await runScript(this.client, MARK, [this.key], [String(untilMs), ...uids]);
   }
 
   async hereUntil(uids: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (uids.length === 0) return out;
-    const reply = (await this.client.eval(READ, { keys: [this.key], arguments: [...uids] })) as unknown[];
+    const reply = (await runScript(this.client, READ, [this.key], [...uids])) as unknown[];
     uids.forEach((uid, i) => {
       const v = reply[i];
       const s = Buffer.isBuffer(v) ? v.toString('utf8') : String(v ?? '');
@@ -48,6 +48,6 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async forget(cutoffMs: number): Promise<void> {
-    await this.client.eval(FORGET, { keys: [this.key], arguments: [String(cutoffMs)] });
+    await runScript(this.client, FORGET, [this.key], [String(cutoffMs)]);
   }
 }

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 export interface NewMessage {
   roomId: string;
@@ -16,9 +16,26 @@ export interface WriterOptions {
 
 interface Pending<R> {
   m: NewMessage;
+  at: number;
   resolve(row: R | null): void;
   reject(err: unknown): void;
 }
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  count: number;
+}
+
+/** A histogram records integers >= 1: milliseconds become whole microseconds. */
+const micros = (ms: number) => Math.max(1, Math.round(ms * 1000));
+const percentiles = (h: RecordableHistogram): Percentiles => ({
+  p50: h.count ? h.percentile(50) / 1000 : 0,
+  p90: h.count ? h.percentile(90) / 1000 : 0,
+  p99: h.count ? h.percentile(99) / 1000 : 0,
+  count: h.count,
+});
 
 /**
  * Coalesces message inserts: the inserts that arrive while the event loop works through one
@@ -59,6 +76,9 @@ export class MessageWriter<R> {
   private readonly busyRooms = new Set<string>();
   /** Counters for the benchmarks: statements run, messages written, fallbacks to single inserts, most statements in flight at once. */
   readonly stats = { statements: 0, messages: 0, largest: 0, fallbacks: 0, peakInFlight: 0 };
+  /** For the benchmarks: how long messages waited in the queue, and how long statements took (µs). */
+  private readonly queuedUs = createHistogram();
+  private readonly statementUs = createHistogram();
 
   constructor(
     private readonly insertMany: (batch: readonly NewMessage[]) => Promise<Array<R | null>>,
@@ -68,7 +88,7 @@ export class MessageWriter<R> {
 
   write(m: NewMessage): Promise<R | null> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ m, resolve, reject });
+      this.queue.push({ m, at: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -108,7 +128,31 @@ export class MessageWriter<R> {
     }
   };
 
+  /**
+   * Percentiles (ms) of the time a message waits for its statement and of the time a statement
+   * takes (sent to answered, as this process sees it: a busy event loop adds to it), since the
+   * last `resetTimings`.
+   */
+  timings(): { queuedMs: Percentiles; statementMs: Percentiles } {
+    return { queuedMs: percentiles(this.queuedUs), statementMs: percentiles(this.statementUs) };
+  }
+
+  resetTimings(): void {
+    this.queuedUs.reset();
+    this.statementUs.reset();
+  }
+
   private async run(batch: Array<Pending<R>>): Promise<void> {
+    const t0 = performance.now();
+    for (const p of batch) this.queuedUs.record(micros(t0 - p.at));
+    try {
+      await this.runStatement(batch);
+    } finally {
+      this.statementUs.record(micros(performance.now() - t0));
+    }
+  }
+
+  private async runStatement(batch: Array<Pending<R>>): Promise<void> {
     this.stats.statements++;
     this.stats.messages += batch.length;
     if (batch.length > this.stats.largest) this.stats.largest = batch.length;

@@ -83,8 +83,13 @@ export class MessagesRepo {
   }
 
   /** How the writes were coalesced (for the benchmarks); null when batching is off. */
-  writeStats(): Readonly<{ statements: number; messages: number; largest: number; fallbacks: number; peakInFlight: number }> | null {
-    return this.writer?.stats ?? null;
+  writeStats(): (MessageWriter<MessageRow>['stats'] & ReturnType<MessageWriter<MessageRow>['timings']>) | null {
+    return this.writer ? { ...this.writer.stats, ...this.writer.timings() } : null;
+  }
+
+  /** Starts the write timings afresh (the benchmarks' measured window). */
+  resetWriteTimings(): void {
+    this.writer?.resetTimings();
   }
 
   /** One message, one statement. */

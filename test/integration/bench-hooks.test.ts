@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startServer, type TestServer } from '../support/server.js';
-import { http } from '../support/clients.js';
+import { http, matchedPair } from '../support/clients.js';
 
 /** The benchmark-only endpoints exist only with BENCH_HOOKS=1. */
 describe('bench hooks', () => {
@@ -27,5 +27,21 @@ describe('bench hooks', () => {
     expect(r.body).to.include.keys('memory', 'eventLoopDelayMs', 'cpuMs', 'sockets', 'messageWrites');
     expect(r.body.memory.heapUsed).to.be.a('number');
     expect(r.body.eventLoopDelayMs).to.include.keys('p50', 'p99', 'max');
+  });
+
+  it('time the message writes (queue wait, statement) and start them afresh on reset', async () => {
+    const { a, roomId } = await matchedPair(on);
+    for (let i = 0; i < 3; i++) {
+      const sent = await http(on, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: a.token, body: { content: `m${i}`, client_msg_id: `c${i}` } });
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
+    }
+    const before = (await http(on, 'GET', '/__bench/stats')).body.messageWrites;
+    expect(before.statementMs.count).to.be.at.least(1);
+    expect(before.queuedMs.count).to.be.at.least(3);
+    expect(before.statementMs.p50).to.be.greaterThan(0);
+    expect((await http(on, 'POST', '/__bench/reset')).status).to.equal(200);
+    const after = (await http(on, 'GET', '/__bench/stats')).body.messageWrites;
+    expect(after.statementMs).to.deep.equal({ p50: 0, p90: 0, p99: 0, count: 0 });
+    expect(after.messages, 'the counters are totals since start').to.equal(before.messages);
   });
 });
