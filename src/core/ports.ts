@@ -15,6 +15,11 @@ export const systemClock: Clock = { now: () => Date.now() };
  * callers (on any node) can never both receive the same partner, nobody is paired with itself,
  * and a pair blocked by `block` is not paired until the block ends.
  */
+export interface Touched {
+  waiting: string[];
+  forgot: boolean;
+}
+
 export interface MatchPool {
   /**
    * If a compatible user is waiting (first come, first served), removes both and returns the
@@ -22,8 +27,13 @@ export interface MatchPool {
    * marks it alive at `now`, and returns null.
    */
   enqueue(uid: string, now: number): Promise<string | null>;
-  /** Marks waiting users as alive at `now`; unknown uids are ignored. */
-  touch(uids: readonly string[], now: number): Promise<void>;
+  /**
+   * Marks waiting users as alive at `now`; unknown uids are ignored. Answers which of them are
+   * waiting, and `forgot: true` when the pool has lost everything it held since this pool
+   * object's previous touch (a Redis that restarted empty), so that a node can queue again the
+   * users it saw waiting.
+   */
+  touch(uids: readonly string[], now: number): Promise<Touched>;
   /** Removes `uid` from the pool; true when it was waiting. */
   remove(uid: string): Promise<boolean>;
   isWaiting(uid: string): Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { MatchPool } from '../core/ports.js';
+import type { MatchPool, Touched } from '../core/ports.js';
 
 const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
@@ -32,8 +32,11 @@ export class MemoryMatchPool implements MatchPool {
     return null;
   }
 
-  async touch(uids: readonly string[], now: number): Promise<void> {
-    for (const uid of uids) if (this.waiting.has(uid)) this.waiting.set(uid, now);
+  async touch(uids: readonly string[], now: number): Promise<Touched> {
+    const waiting = uids.filter((uid) => this.waiting.has(uid));
+    for (const uid of waiting) this.waiting.set(uid, now);
+    // A pool in this process cannot lose its state without the process.
+    return { waiting, forgot: false };
   }
 
   async remove(uid: string): Promise<boolean> {

@@ -1,4 +1,5 @@
-import type { MatchPool } from '../core/ports.js';
+import { randomUUID } from 'node:crypto';
+import type { MatchPool, Touched } from '../core/ports.js';
 import { luaScript, runScript, type LuaScript, type RedisScriptClient } from './redis-script.js';
 
 // Every call of the pool is a Lua script, so it needs nothing else from the client and works
@@ -58,15 +59,27 @@ redis.call('ZADD', KEYS[2], ARGV[2], uid)
 return false
 `);
 
-/** KEYS: queue, seen. ARGV: now, uid... */
+/**
+ * KEYS: queue, seen, mark (this pool object's). ARGV: now, markTtlMs, uid... Returns
+ * {forgot, waiting uids}: forgot is 1 when the mark is missing, i.e. Redis lost the pool since
+ * this object's last touch (or this is its first).
+ */
 const TOUCH = script(`
-for i = 2, #ARGV do
+local forgot = 0
+if redis.call('EXISTS', KEYS[3]) == 0 then forgot = 1 end
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+local waiting = {}
+for i = 3, #ARGV do
   if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
     redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])
+    waiting[#waiting + 1] = ARGV[i]
   end
 end
-return 0
+return {forgot, waiting}
 `);
+
+/** How long a pool object's mark outlives its last touch (nodes touch every few seconds). */
+const MARK_TTL_MS = 3_600_000;
 
 /** KEYS: queue, seen. ARGV: uid. Returns 1 when it was waiting. */
 const REMOVE = script(`
@@ -178,6 +191,8 @@ export class RedisMatchPool implements MatchPool {
   private readonly seenKey: string;
   private readonly blocksKey: string;
   private readonly seqKey: string;
+  private readonly markKey: string;
+  private touchedBefore = false;
   private readonly scanLimit: string;
   private readonly prefix: string;
 
@@ -194,6 +209,8 @@ export class RedisMatchPool implements MatchPool {
     this.seenKey = this.key('seen');
     this.blocksKey = this.key('blocks');
     this.seqKey = this.key('seq');
+    // Set by every touch of this object; gone when Redis loses the pool (see TOUCH).
+    this.markKey = this.key(`mark:${randomUUID()}`);
     this.scanLimit = String(scanLimit);
   }
 
@@ -220,10 +237,14 @@ export class RedisMatchPool implements MatchPool {
     return reply === null || reply === undefined ? null : asString(reply);
   }
 
-  async touch(uids: readonly string[], now: number): Promise<void> {
+  async touch(uids: readonly string[], now: number): Promise<Touched> {
     const at = time('now', now);
-    if (uids.length === 0) return;
-    await this.run(TOUCH, [this.queueKey, this.seenKey], [at, ...uids]);
+    if (uids.length === 0) return { waiting: [], forgot: false };
+    const [missing, waiting] = (await this.run(TOUCH, [this.queueKey, this.seenKey, this.markKey], [at, String(MARK_TTL_MS), ...uids])) as [unknown, unknown[]];
+    // The first touch finds no mark either: there was nothing to forget yet.
+    const forgot = Number(missing) === 1 && this.touchedBefore;
+    this.touchedBefore = true;
+    return { waiting: waiting.map(asString), forgot };
   }
 
   async remove(uid: string): Promise<boolean> {

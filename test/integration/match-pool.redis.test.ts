@@ -178,6 +178,23 @@ if (process.env.REDIS_URL) {
         expect(keys.sort()).to.deep.equal([`${prefix}{pool}blocks`, `${prefix}{pool}queue`, `${prefix}{pool}seen`, `${prefix}{pool}seq`]);
       });
 
+      it('says when Redis lost the pool since its last touch (a restart without persistence), and only then', async () => {
+        const pool = new RedisMatchPool(client, { prefix });
+        const other = new RedisMatchPool(client, { prefix });
+        await pool.block('a', 'b', 10_000);
+        await pool.enqueue('a', 100);
+        expect(await pool.touch(['a'], 200), 'a first touch has nothing to have forgotten').to.deep.equal({ waiting: ['a'], forgot: false });
+        expect(await pool.touch(['a', 'b'], 300)).to.deep.equal({ waiting: ['a'], forgot: false });
+        expect(await other.touch(['a'], 300), "another node's pool object keeps a mark of its own").to.deep.equal({ waiting: ['a'], forgot: false });
+        await dropKeys(client, prefix); // what a Redis restarted empty holds
+        expect(await pool.touch(['a'], 400)).to.deep.equal({ waiting: [], forgot: true });
+        expect(await pool.touch(['a'], 500), 'told once').to.deep.equal({ waiting: [], forgot: false });
+        expect(await other.touch(['a'], 500), 'and every pool object is told').to.deep.equal({ waiting: [], forgot: true });
+        const marks = (await client.keys(`${prefix}{pool}mark:*`)).length;
+        expect(marks, 'one mark per pool object, which expires unless touched').to.equal(2);
+        expect(await client.pTTL((await client.keys(`${prefix}{pool}mark:*`))[0]!)).to.be.within(1, 3_600_000);
+      });
+
       it('leaves no last-seen entry or ended block behind', async () => {
         const pool = new RedisMatchPool(client, { prefix });
         await pool.block('a', 'b', 1_000);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createClient } from 'redis';
 import { startServer, type TestServer } from '../support/server.js';
 import { anonLogin, collect, connect, emit, http, sleep, waitFor } from '../support/clients.js';
 
@@ -152,6 +153,34 @@ describe('matchmaking', () => {
     await emit(s, 'leave');
     s.close();
   });
+
+  // Only the Redis pool can lose its state while the node runs (Redis restarted without persistence).
+  if (process.env.REDIS_URL) {
+    it('queues a waiting socket user again when Redis loses the pool, and matches them with the next joiner', async () => {
+      const a = await anonLogin(server);
+      const s = await connect(server, '/matchmaking', a.token);
+      const matched = waitFor(s, 'matched', () => true, 10_000);
+      matched.catch(() => undefined); // awaited below; never an unhandled rejection if an earlier step fails
+      expect((await emit(s, 'join')).data).to.deep.equal({ status: 'waiting' });
+      await sleep(700); // a heartbeat (every 500 ms on this server) sees the user waiting
+      // What a Redis restarted empty holds of this server: nothing.
+      const redis = createClient({ url: process.env.REDIS_URL });
+      await redis.connect();
+      try {
+        const keys = await redis.keys(`${server.env.REDIS_PREFIX}:*`);
+        expect(keys.length, 'the server has keys to lose').to.be.greaterThan(0);
+        await redis.del(keys);
+      } finally {
+        await redis.close();
+      }
+      await sleep(1200); // two heartbeats: the first finds the pool forgotten and queues the user again
+      const b = await anonLogin(server);
+      const jb = await join(b.token);
+      expect(jb.body.status, 'the next joiner is matched with the user who was waiting').to.equal('matched');
+      expect((await matched).room_id, 'and the waiting socket is told').to.equal(jb.body.room_id);
+      s.close();
+    });
+  }
 
   it('keeps a waiting entry alive while the user polls status', async () => {
     const a = await anonLogin(server);

@@ -25,7 +25,8 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL && onRedisCluster) {
     let A: ClusterNode, B: ClusterNode;
     const sockets: Socket[] = [];
     const track = (s: Socket): Socket => (sockets.push(s), s);
-    let alice: AnonUser, bob: AnonUser, x: AnonUser, y: AnonUser;
+    let alice: AnonUser, bob: AnonUser, x: AnonUser, y: AnonUser, waiter: AnonUser;
+    let waiterMatched: Promise<{ room_id: string }>;
     let roomId = '';
     let aliceRooms: Socket, bobRooms: Socket;
     let aliceResyncs: Array<{ room_ids: string[] }>, bobResyncs: Array<{ room_ids: string[] }>;
@@ -37,7 +38,8 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL && onRedisCluster) {
 
     before(async () => {
       redis = (await phaseRedisCluster())!;
-      cluster = await startCluster({ nodes: 2 });
+      // Heartbeats every second (a third of the idle timeout), so a forgotten waiting user is queued again soon.
+      cluster = await startCluster({ nodes: 2, env: { MATCH_IDLE_TIMEOUT_MS: '3000' } });
       [A, B] = cluster.nodes as [ClusterNode, ClusterNode];
       master = await redis.masterOf(`${cluster.env.REDIS_PREFIX}:mm:{pool}queue`);
 
@@ -68,6 +70,14 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL && onRedisCluster) {
       x = await anonLogin(A.url, 'x');
       y = await anonLogin(B.url, 'y');
       expect((await http(A.url, 'POST', '/api/v1/user/me/blocks', { token: x.token, body: { uid: y.uid } })).status).to.equal(200);
+
+      // A user waits for a match with a socket open on A; the pool that holds the place dies with the master.
+      waiter = await anonLogin(A.url, 'waiter');
+      const waiterMm = track(await connect(A.url, '/matchmaking', waiter.token));
+      waiterMatched = waitFor(waiterMm, 'matched', () => true, 60_000);
+      waiterMatched.catch(() => undefined); // awaited in its test; never an unhandled rejection if an earlier one fails
+      expect((await emit(waiterMm, 'join')).data).to.deep.equal({ status: 'waiting' });
+      await new Promise((r) => setTimeout(r, 1500)); // a heartbeat of A sees the user waiting
 
       await redis.kill(master);
     });
@@ -129,6 +139,15 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL && onRedisCluster) {
         const toAlice = waitFor(aliceRooms, 'message', (m) => m.content === 'and back');
         const back = await emit(bobRooms, 'send', { room_id: roomId, content: 'and back', client_msg_id: randomUUID() });
         expect((await toAlice).message_id).to.equal(back.data.message_id);
+      });
+
+      it('queues again the user who was waiting with a socket on A, and matches them with the next joiner', async () => {
+        const queue = `${cluster.env.REDIS_PREFIX}:mm:{pool}queue`;
+        await until('A to queue its waiting user again', async () => ((await cluster.redis.zScore(queue, waiter.uid)) !== null ? true : undefined), 20_000);
+        const next = await anonLogin(B.url, 'next');
+        const j = await http(B.url, 'POST', '/api/v1/matchmaking/join', { token: next.token });
+        expect(j.body.status, JSON.stringify(j.body)).to.equal('matched');
+        expect((await waiterMatched).room_id, "the waiting user's socket on A is told").to.equal(j.body.room_id);
       });
 
       it('matches again, and a block made before the restart still keeps its pair apart', async () => {

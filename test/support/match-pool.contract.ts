@@ -251,7 +251,7 @@ export function matchPoolContract(name: string, make: () => Promise<MatchPoolFix
         await blockAll(['a', 'b'], 10_000);
         await pool.enqueue('a', 100);
         await pool.enqueue('b', 200);
-        await pool.touch(['a', 'ghost'], 500);
+        expect(await pool.touch(['a', 'ghost'], 500), 'answers who of them waits').to.deep.equal({ waiting: ['a'], forgot: false });
         expect(await pool.expire(300)).to.deep.equal(['b']);
         expect(await pool.isWaiting('a')).to.equal(true);
         expect(await pool.isWaiting('ghost')).to.equal(false);
@@ -261,7 +261,7 @@ export function matchPoolContract(name: string, make: () => Promise<MatchPoolFix
 
       it('accepts touching nobody', async () => {
         await pool.enqueue('a', 100);
-        await pool.touch([], 500);
+        expect(await pool.touch([], 500)).to.deep.equal({ waiting: [], forgot: false });
         expect(await pool.expire(200)).to.deep.equal(['a']);
       });
 

@@ -17,6 +17,11 @@ export interface MatchmakingOptions {
  * atomically; the database owns who is in which room, and is the answer to "am I matched?".
  */
 export class MatchmakingService {
+  /** Users this node saw waiting: in its last heartbeat (sockets here), or queued by a join here since. */
+  private seenWaiting = new Set<string>();
+  /** Users to queue again because the pool forgot them (a Redis restarted empty); kept until that works. */
+  private readonly requeue = new Set<string>();
+
   constructor(
     private readonly pool: MatchPool,
     private readonly rooms: RoomsRepo,
@@ -35,7 +40,10 @@ export class MatchmakingService {
     const open = await this.rooms.openRoomOf(actor.uid);
     if (open) return { status: 'matched', room_id: open };
     const partner = await this.pool.enqueue(actor.uid, this.clock.now());
-    if (!partner) return { status: 'waiting' };
+    if (!partner) {
+      this.seenWaiting.add(actor.uid);
+      return { status: 'waiting' };
+    }
     const roomId = await this.createRoom(actor.uid, partner);
     if (roomId) return { status: 'matched', room_id: roomId };
     // One of the two was already in a room (a concurrent join on another node got there first):
@@ -49,21 +57,59 @@ export class MatchmakingService {
   async status(_ctx: Ctx, actor: Actor): Promise<MatchState> {
     const open = await this.rooms.openRoomOf(actor.uid);
     if (open) return { status: 'matched', room_id: open };
-    await this.pool.touch([actor.uid], this.clock.now());
-    return (await this.pool.isWaiting(actor.uid)) ? { status: 'waiting' } : { status: 'idle' };
+    const touched = await this.pool.touch([actor.uid], this.clock.now());
+    if (touched.forgot) this.poolForgot();
+    return touched.waiting.length ? { status: 'waiting' } : { status: 'idle' };
   }
 
   /** Stops matchmaking altogether: leaves the queue and closes the user's open room, if any. */
   async leave(ctx: Ctx, actor: Actor): Promise<{ status: 'idle' }> {
+    this.seenWaiting.delete(actor.uid);
+    this.requeue.delete(actor.uid);
     await this.pool.remove(actor.uid);
     const open = await this.rooms.openRoomOf(actor.uid);
     if (open) await this.roomService.leave(ctx, actor, { room_id: open });
     return { status: 'idle' };
   }
 
-  /** Keeps entries alive for users with an open socket on this node. */
+  /**
+   * Keeps entries alive for users with an open socket on this node (`uids`). When the pool has
+   * forgotten everyone (a Redis restarted empty), the users this node saw waiting and that are
+   * still connected here are queued again, and matched if someone waits: their clients, waiting
+   * for `matched`, are never told that their place was lost, so the node keeps it for them.
+   * A user who left through another node just before the loss can be queued again too: the price
+   * of not losing everyone else's place.
+   */
   async heartbeat(uids: readonly string[]): Promise<void> {
-    if (uids.length) await this.pool.touch(uids, this.clock.now());
+    if (uids.length === 0) {
+      this.seenWaiting.clear();
+      this.requeue.clear();
+      return;
+    }
+    const touched = await this.pool.touch(uids, this.clock.now());
+    if (touched.forgot) this.poolForgot();
+    const here = new Set(uids);
+    for (const uid of this.requeue) if (!here.has(uid)) this.requeue.delete(uid);
+    this.seenWaiting = new Set([...touched.waiting, ...this.requeue]);
+    if (this.requeue.size) await this.queueAgain();
+  }
+
+  private poolForgot(): void {
+    for (const uid of this.seenWaiting) this.requeue.add(uid);
+  }
+
+  /** Queues again the users the pool forgot; one that fails (Redis not back yet) waits for the next heartbeat. */
+  private async queueAgain(): Promise<void> {
+    let queued = 0;
+    for (const uid of [...this.requeue]) {
+      if (!(await this.rooms.openRoomOf(uid))) {
+        const partner = await this.pool.enqueue(uid, this.clock.now());
+        queued++;
+        if (partner) await this.createRoom(uid, partner);
+      }
+      this.requeue.delete(uid);
+    }
+    if (queued) this.log.warn({ count: queued }, 'the matchmaking pool had forgotten its waiting users (Redis restarted empty?); queued again those connected here');
   }
 
   /** Periodic: drops entries nobody kept alive, then pairs users whose rematch block ran out. */
@@ -95,6 +141,7 @@ export class MatchmakingService {
     }
     // A join racing with the pairing could have queued one of them again; a matched user must not wait.
     await Promise.all([this.pool.remove(a), this.pool.remove(b)]);
+    for (const u of [a, b]) this.seenWaiting.delete(u);
     const names = await this.users.namesByIds([a, b]);
     this.broadcaster?.matched(roomId, [
       { uid: a, name: names.get(a) ?? '' },
