@@ -200,6 +200,9 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
     matchmaking.sweep().catch((err) => logTimerError(err, 'matchmaking sweep failed'));
     pool.size().then((n) => metrics.matchPoolSize.set(n)).catch(() => undefined);
   }, config.matchSweepIntervalMs);
+  // A first touch leaves this node's mark in the pool, so a Redis that empties before the first
+  // heartbeat is noticed too (MatchPool.touch).
+  await matchmaking.heartbeat([]).catch((err) => logTimerError(err, 'matchmaking heartbeat failed'));
   const heartbeat = setInterval(() => {
     const uids = new Set<string>();
     for (const ns of ['/matchmaking', '/rooms']) for (const s of io.of(ns).sockets.values()) if (s.data.actor) uids.add(s.data.actor.uid);

@@ -239,12 +239,12 @@ export class RedisMatchPool implements MatchPool {
 
   async touch(uids: readonly string[], now: number): Promise<Touched> {
     const at = time('now', now);
-    if (uids.length === 0) return { waiting: [], forgot: false };
-    const [missing, waiting] = (await this.run(TOUCH, [this.queueKey, this.seenKey, this.markKey], [at, String(MARK_TTL_MS), ...uids])) as [unknown, unknown[]];
+    // Run with no uids too: the touch also renews this object's mark.
+    const [missing, waiting] = (await this.run(TOUCH, [this.queueKey, this.seenKey, this.markKey], [at, String(MARK_TTL_MS), ...uids])) as unknown[];
     // The first touch finds no mark either: there was nothing to forget yet.
     const forgot = Number(missing) === 1 && this.touchedBefore;
     this.touchedBefore = true;
-    return { waiting: waiting.map(asString), forgot };
+    return { waiting: asStrings(waiting), forgot };
   }
 
   async remove(uid: string): Promise<boolean> {

@@ -14,6 +14,7 @@ const RETRY_MS = 500;
  * the calls that pair users (`enqueue`, `pairWaiting`) answer UNAVAILABLE (503, Retry-After) like
  * the rest of the outage; the others pass through. A reload after a blip that lost nothing is
  * harmless (a block is never shortened). `reloading()` is true meanwhile, so /readyz can say so.
+ * A touch that finds the pool forgotten (see MatchPool.touch) starts the same reload.
  */
 export function reloadAfterOutage(pool: MatchPool, client: RedisClient, reload: () => Promise<void>, log: Logger): MatchPool & { reloading(): boolean } {
   let stale = false;
@@ -44,7 +45,16 @@ export function reloadAfterOutage(pool: MatchPool, client: RedisClient, reload: 
     reloading: () => stale,
     enqueue: gated((uid: string, now: number) => pool.enqueue(uid, now)),
     pairWaiting: gated((now: number) => pool.pairWaiting(now)),
-    touch: (uids, now) => pool.touch(uids, now),
+    // A pool that forgot everything without the link going down (a flush, a failover to an empty
+    // replica) has lost the blocks too: load them again before pairing, as after an outage.
+    touch: async (uids, now) => {
+      const touched = await pool.touch(uids, now);
+      if (touched.forgot) {
+        stale = true;
+        void reloadUntilDone(++generation);
+      }
+      return touched;
+    },
     remove: (uid) => pool.remove(uid),
     isWaiting: (uid) => pool.isWaiting(uid),
     block: (a, b, untilMs) => pool.block(a, b, untilMs),

@@ -162,7 +162,23 @@ describe('matchmaking', () => {
       const matched = waitFor(s, 'matched', () => true, 10_000);
       matched.catch(() => undefined); // awaited below; never an unhandled rejection if an earlier step fails
       expect((await emit(s, 'join')).data).to.deep.equal({ status: 'waiting' });
-      await sleep(700); // a heartbeat (every 500 ms on this server) sees the user waiting
+      // Two more with sockets here, who must not be queued again: one left, one was banned where
+      // this node could not hear of it (the ban written straight to the database, its socket kept).
+      const left = await anonLogin(server);
+      const leftSocket = await connect(server, '/matchmaking', left.token);
+      const banned = await anonLogin(server);
+      const bannedSocket = await connect(server, '/matchmaking', banned.token);
+      // Blocks keep the three apart, so all of them wait.
+      for (const [by, uid] of [[a, left.uid], [a, banned.uid], [left, banned.uid]] as const) {
+        expect((await http(server, 'POST', '/api/v1/user/me/blocks', { token: by.token, body: { uid } })).status).to.equal(200);
+      }
+      for (const [who, sock] of [[left, leftSocket], [banned, bannedSocket]] as const) {
+        expect((await emit(sock, 'join')).data, who.uid).to.deep.equal({ status: 'waiting' });
+      }
+      expect((await emit(leftSocket, 'leave')).data).to.deep.equal({ status: 'idle' });
+      // (Another last address: a banned anonymous user's address is refused too, and every test user here shares one.)
+      await server.app.db.knex('users').where({ id: banned.uid }).update({ banned_at: new Date(), last_ip: '203.0.113.9' });
+      await sleep(700); // a heartbeat (every 500 ms on this server) sees the users waiting
       // What a Redis restarted empty holds of this server: nothing.
       const redis = createClient({ url: process.env.REDIS_URL });
       await redis.connect();
@@ -173,12 +189,25 @@ describe('matchmaking', () => {
       } finally {
         await redis.close();
       }
-      await sleep(1200); // two heartbeats: the first finds the pool forgotten and queues the user again
+      // The next heartbeat finds the pool forgotten and has the blocks loaded again; the one after
+      // queues the user again.
+      const redisCheck = createClient({ url: process.env.REDIS_URL });
+      await redisCheck.connect();
+      try {
+        const queue = `${server.env.REDIS_PREFIX}:mm:{pool}queue`;
+        for (let i = 0; i < 50 && (await redisCheck.zScore(queue, a.uid)) === null; i++) await sleep(100);
+        expect(await redisCheck.zScore(queue, a.uid), 'queued again within 5 s').to.not.equal(null);
+        await sleep(600); // one more heartbeat: nobody else is queued again
+        expect(await redisCheck.zScore(queue, left.uid), 'the user who left').to.equal(null);
+        expect(await redisCheck.zScore(queue, banned.uid), 'the banned user').to.equal(null);
+      } finally {
+        await redisCheck.close();
+      }
       const b = await anonLogin(server);
       const jb = await join(b.token);
       expect(jb.body.status, 'the next joiner is matched with the user who was waiting').to.equal('matched');
       expect((await matched).room_id, 'and the waiting socket is told').to.equal(jb.body.room_id);
-      s.close();
+      for (const sock of [s, leftSocket, bannedSocket]) sock.close();
     });
   }
 

@@ -5,6 +5,7 @@ import type { RoomsRepo } from '../../store/rooms.repo.js';
 import type { UsersRepo } from '../../store/users.repo.js';
 import type { Logger } from '../../logger.js';
 import type { RoomsService } from './rooms.service.js';
+import { activeBan } from '../moderation/ban.js';
 
 export type MatchState = { status: 'waiting' } | { status: 'matched'; room_id: string } | { status: 'idle' };
 
@@ -21,6 +22,8 @@ export class MatchmakingService {
   private seenWaiting = new Set<string>();
   /** Users to queue again because the pool forgot them (a Redis restarted empty); kept until that works. */
   private readonly requeue = new Set<string>();
+  /** The heartbeat still running, if any: the next one is skipped rather than run beside it. */
+  private beating: Promise<void> | null = null;
 
   constructor(
     private readonly pool: MatchPool,
@@ -59,7 +62,8 @@ export class MatchmakingService {
     if (open) return { status: 'matched', room_id: open };
     const touched = await this.pool.touch([actor.uid], this.clock.now());
     if (touched.forgot) this.poolForgot();
-    return touched.waiting.length ? { status: 'waiting' } : { status: 'idle' };
+    // A user this node is about to queue again (the pool forgot it) is still waiting.
+    return touched.waiting.length || this.requeue.has(actor.uid) ? { status: 'waiting' } : { status: 'idle' };
   }
 
   /** Stops matchmaking altogether: leaves the queue and closes the user's open room, if any. */
@@ -77,15 +81,18 @@ export class MatchmakingService {
    * forgotten everyone (a Redis restarted empty), the users this node saw waiting and that are
    * still connected here are queued again, and matched if someone waits: their clients, waiting
    * for `matched`, are never told that their place was lost, so the node keeps it for them.
-   * A user who left through another node just before the loss can be queued again too: the price
-   * of not losing everyone else's place.
+   * A user who left through another node shortly before the loss, or while the pool loads its
+   * blocks again, can be queued again too: the price of not losing everyone else's place.
+   * Heartbeats do not overlap: one that comes while the last still runs waits for that one.
    */
   async heartbeat(uids: readonly string[]): Promise<void> {
-    if (uids.length === 0) {
-      this.seenWaiting.clear();
-      this.requeue.clear();
-      return;
-    }
+    if (this.beating) return this.beating;
+    this.beating = this.beat(uids).finally(() => (this.beating = null));
+    return this.beating;
+  }
+
+  private async beat(uids: readonly string[]): Promise<void> {
+    // Touched even with nobody here: the touch also keeps this node's mark in the pool alive.
     const touched = await this.pool.touch(uids, this.clock.now());
     if (touched.forgot) this.poolForgot();
     const here = new Set(uids);
@@ -98,18 +105,31 @@ export class MatchmakingService {
     for (const uid of this.seenWaiting) this.requeue.add(uid);
   }
 
-  /** Queues again the users the pool forgot; one that fails (Redis not back yet) waits for the next heartbeat. */
+  /**
+   * Queues again the users the pool forgot, unless they are in a room or banned by now. One that
+   * fails (the pool is still loading its blocks again) stops the round; the rest wait for the next
+   * heartbeat. A user who leaves meanwhile is dropped from the set, and is not queued.
+   */
   private async queueAgain(): Promise<void> {
     let queued = 0;
     for (const uid of [...this.requeue]) {
-      if (!(await this.rooms.openRoomOf(uid))) {
+      const skip = (await this.rooms.openRoomOf(uid)) !== null || (await this.isBanned(uid));
+      if (!this.requeue.has(uid)) continue; // left while we looked
+      if (!skip) {
         const partner = await this.pool.enqueue(uid, this.clock.now());
         queued++;
+        this.requeue.delete(uid);
         if (partner) await this.createRoom(uid, partner);
       }
       this.requeue.delete(uid);
     }
     if (queued) this.log.warn({ count: queued }, 'the matchmaking pool had forgotten its waiting users (Redis restarted empty?); queued again those connected here');
+  }
+
+  /** A ban made on another node while Redis was away may not have reached this node's sockets yet. */
+  private async isBanned(uid: string): Promise<boolean> {
+    const user = await this.users.findById(uid);
+    return !user || activeBan(user, this.clock.now()) !== null;
   }
 
   /** Periodic: drops entries nobody kept alive, then pairs users whose rematch block ran out. */
