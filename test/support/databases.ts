@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createDatabase } from '../../src/store/db.js';
@@ -18,6 +19,40 @@ export interface TestDatabase {
 }
 
 let template: string | null = null;
+
+/**
+ * Test databases are named `gby_t_<host>_<pid>_<random>`: the machine and the test process that
+ * made them. A run that is interrupted (Ctrl-C, a killed CI job) cannot drop its databases, so the
+ * first test database a process makes first drops those of this machine's processes that are gone.
+ * Databases of processes still running (another run at the same time) and of other machines are
+ * left alone.
+ */
+const HOST = createHash('sha1').update(hostname()).digest('hex').slice(0, 6);
+const NAME = /^gby_t_([0-9a-f]{6})_(\d+)_[0-9a-f]+$/;
+let orphansDropped: Promise<void> | null = null;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** A fresh test database name for process `pid` on this machine. */
+export const testDatabaseName = (pid: number = process.pid): string => `gby_t_${HOST}_${pid}_${randomBytes(4).toString('hex')}`;
+
+/** The databases `dropOrphans` drops: this machine's, made by a process that no longer runs. */
+export function isOrphan(name: string): boolean {
+  const m = NAME.exec(name);
+  return !!m && m[1] === HOST && !alive(Number(m[2]));
+}
+
+async function dropOrphans(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'gby\\_t\\_%'`);
+  for (const { datname } of rows) if (isOrphan(datname)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+}
 
 async function pgliteTemplate(): Promise<string> {
   if (template) return template;
@@ -37,13 +72,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     cpSync(path.join(await pgliteTemplate(), 'pgdata'), path.join(dataDir, 'pgdata'), { recursive: true });
     return { env: { DATA_DIR: dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const name = `gby_t_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   const admin = new pg.Client({ connectionString: base });
   try {
     await admin.connect();
   } catch (e) {
     throw new Error(`DATABASE_URL is set but Postgres cannot be reached: ${(e as Error).message}`);
   }
+  await (orphansDropped ??= dropOrphans(admin).catch(() => undefined));
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(base);
