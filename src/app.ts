@@ -100,7 +100,7 @@ export async function createApp(config: AppConfig, opts: AppOptions = {}): Promi
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const users = new UsersRepo(db.knex);
   const rooms = new RoomsRepo(db.knex);
-  const messages = new MessagesRepo(db.knex, { batch: config.messageWriteBatch, maxBatch: config.messageWriteBatchSize, concurrency: config.messageWriteConcurrency });
+  const messages = new MessagesRepo(db.knex, { batch: config.messageWriteBatch, maxBatch: config.messageWriteBatchSize, concurrency: config.messageWriteConcurrency, timed: config.benchHooks });
   const audit = new AuditLog(db.knex, log);
   const tokens = new TokenService(secret, config.accessTokenTtlSec);
 

@@ -10,16 +10,17 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/**
- * The waiting pool of matchmaking. Implementations must make `enqueue` atomic: two concurrent
- * callers (on any node) can never both receive the same partner, nobody is paired with itself,
- * and a pair blocked by `block` is not paired until the block ends.
- */
+/** What `MatchPool.touch` answers: who of the touched users waits, and whether the pool forgot everyone. */
 export interface Touched {
   waiting: string[];
   forgot: boolean;
 }
 
+/**
+ * The waiting pool of matchmaking. Implementations must make `enqueue` atomic: two concurrent
+ * callers (on any node) can never both receive the same partner, nobody is paired with itself,
+ * and a pair blocked by `block` is not paired until the block ends.
+ */
 export interface MatchPool {
   /**
    * If a compatible user is waiting (first come, first served), removes both and returns the

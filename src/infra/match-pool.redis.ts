@@ -2,10 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { MatchPool, Touched } from '../core/ports.js';
 import { luaScript, runScript, type LuaScript, type RedisScriptClient } from './redis-script.js';
 
-// Every call of the pool is a Lua script, so it needs nothing else from the client and works
-// whatever RESP version the client speaks.
-export type { RedisScriptClient };
-
 export interface RedisMatchPoolOptions {
   /** Namespaces every key (default `gby:mm:`); see `RedisMatchPool.key` for the hash tag. */
   prefix?: string;

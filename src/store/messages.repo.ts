@@ -56,6 +56,8 @@ export interface MessagesRepoOptions {
   maxBatch?: number;
   /** Statements in flight at most (MESSAGE_WRITE_CONCURRENCY). */
   concurrency?: number;
+  /** Time the queue and the statements, for the benchmarks (BENCH_HOOKS). */
+  timed?: boolean;
 }
 
 export class MessagesRepo {
@@ -68,7 +70,7 @@ export class MessagesRepo {
   ) {
     this.insertRows = preparedStatement(db, 'gby_messages_insert', INSERT_SQL);
     this.writer = opts.batch
-      ? new MessageWriter<MessageRow>((b) => this.insertMany(b), (m) => this.insertOne(m), { maxBatch: opts.maxBatch ?? 200, maxInFlight: opts.concurrency ?? 4 })
+      ? new MessageWriter<MessageRow>((b) => this.insertMany(b), (m) => this.insertOne(m), { maxBatch: opts.maxBatch ?? 200, maxInFlight: opts.concurrency ?? 4, timed: opts.timed ?? false })
       : null;
   }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { createClient } from 'redis';
-import { RedisMatchPool, type RedisScriptClient } from '../../src/infra/match-pool.redis.js';
+import { RedisMatchPool } from '../../src/infra/match-pool.redis.js';
+import type { RedisScriptClient } from '../../src/infra/redis-script.js';
 import { matchPoolContract } from '../support/match-pool.contract.js';
 
 const newClient = (url: string) =>

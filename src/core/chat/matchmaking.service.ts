@@ -115,13 +115,14 @@ export class MatchmakingService {
     for (const uid of [...this.requeue]) {
       const skip = (await this.rooms.openRoomOf(uid)) !== null || (await this.isBanned(uid));
       if (!this.requeue.has(uid)) continue; // left while we looked
-      if (!skip) {
-        const partner = await this.pool.enqueue(uid, this.clock.now());
-        queued++;
+      if (skip) {
         this.requeue.delete(uid);
-        if (partner) await this.createRoom(uid, partner);
+        continue;
       }
+      const partner = await this.pool.enqueue(uid, this.clock.now()); // throws: kept for the next round
       this.requeue.delete(uid);
+      queued++;
+      if (partner) await this.createRoom(uid, partner);
     }
     if (queued) this.log.warn({ count: queued }, 'the matchmaking pool had forgotten its waiting users (Redis restarted empty?); queued again those connected here');
   }
