@@ -8,6 +8,12 @@ interface PgConnection {
   query(q: { name: string; text: string; values: readonly unknown[] }): Promise<QueryRows>;
 }
 
+/** `?` placeholders (knex's) as `$1`, `$2`… (Postgres'). */
+export function toPgPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
 /**
  * One fixed statement for a hot path, written with `?` placeholders. On node-postgres it runs as a
  * named (prepared) statement on a pooled connection: Postgres parses and plans it once per
@@ -15,12 +21,6 @@ interface PgConnection {
  * one-row insert; docs/performance.md). Elsewhere (PGlite) it goes through `knex.raw`.
  * The text must not hold a `?` other than the placeholders.
  */
-/** `?` placeholders (knex's) as `$1`, `$2`… (Postgres'). */
-export function toPgPlaceholders(text: string): string {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-}
-
 export function preparedStatement(db: Knex, name: string, text: string): (values: readonly unknown[]) => Promise<QueryRows> {
   if ((db.client as { config?: { client?: unknown } }).config?.client !== 'pg') {
     return async (values) => (await db.raw(text, values as readonly Knex.RawBinding[])) as QueryRows;

@@ -20,28 +20,23 @@ describe('MatchmakingService: queueing again the users a forgetful pool lost', (
   let rooms: Array<[string, string]>;
   let pauseOpenRoomOf: Promise<void> | null;
 
-  const pool = (): MatchPool => ({
-    enqueue: async (uid, now) => {
-      if (enqueueFailures > 0) {
-        enqueueFailures--;
-        throw new AppError('UNAVAILABLE', 'the pool is reloading its blocks');
-      }
-      enqueued.push(uid);
-      return mem.enqueue(uid, now);
-    },
-    touch: async (uids, now) => {
-      const forgot = forgetOnNextTouch;
-      forgetOnNextTouch = false;
-      return { ...(await mem.touch(uids, now)), forgot };
-    },
-    remove: (uid) => mem.remove(uid),
-    isWaiting: (uid) => mem.isWaiting(uid),
-    block: (a, b, until) => mem.block(a, b, until),
-    unblock: (a, b) => mem.unblock(a, b),
-    expire: (cutoff) => mem.expire(cutoff),
-    pairWaiting: (now) => mem.pairWaiting(now),
-    size: () => mem.size(),
-  });
+  // The memory pool, but for an enqueue that can fail and a touch that can report `forgot`.
+  const pool = (): MatchPool =>
+    Object.assign(Object.create(mem) as MatchPool, {
+      enqueue: async (uid: string, now: number) => {
+        if (enqueueFailures > 0) {
+          enqueueFailures--;
+          throw new AppError('UNAVAILABLE', 'the pool is reloading its blocks');
+        }
+        enqueued.push(uid);
+        return mem.enqueue(uid, now);
+      },
+      touch: async (uids: readonly string[], now: number) => {
+        const forgot = forgetOnNextTouch;
+        forgetOnNextTouch = false;
+        return { ...(await mem.touch(uids, now)), forgot };
+      },
+    });
   const roomsRepo = {
     openRoomOf: async (uid: string) => {
       if (pauseOpenRoomOf) await pauseOpenRoomOf;
